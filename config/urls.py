@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from postsale.api.urls import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="backoffice:orders", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("backoffice/", include("postsale.backoffice.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,40 @@
+import os
+
+import pytest
+
+# pytest-django's live_server with sync Playwright runs inside an event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    on_postgres = connection.vendor == "postgresql"
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+
+
+@pytest.fixture
+def seller(db):
+    from postsale.sellers.tests.factories import make_seller
+
+    return make_seller(slug="acme", name="Acme Events")
+
+
+@pytest.fixture
+def other_seller(db):
+    from postsale.sellers.tests.factories import make_seller
+
+    return make_seller(slug="other", name="Other Shop")
+
+
+@pytest.fixture
+def api(seller):
+    """A Django test client speaking JSON with the seller's token."""
+    from django.test import Client
+
+    from postsale.sellers.tests.factories import make_token
+
+    return Client(headers={"Authorization": f"Bearer {make_token(seller)}"})

@@ -1,0 +1,54 @@
+"""`Idempotency-Key`: the first response to a key is stored and replayed for repeats; the
+same key with another body is an error. The record is written in the same transaction as
+the work, so a failed request leaves no record and may be retried."""
+
+import hashlib
+import json
+from collections.abc import Callable
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+
+from postsale.api.models import IdempotencyRecord
+from postsale.core.errors import DomainError
+from postsale.sellers.models import Seller
+
+
+def body_hash(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def run_idempotent(*, seller: Seller, key: str | None, operation: str, payload: dict,
+                   work: Callable[[], tuple[int, dict]]) -> tuple[int, dict]:
+    """Run `work` (→ status, JSON-able body) once per key."""
+    if not key:
+        return work()
+    if len(key) > 255:
+        raise DomainError(code="invalid", status=422, message="Idempotency-Key is too long.",
+                          field_errors={"Idempotency-Key": "Use at most 255 characters."})
+    digest = body_hash(payload)
+    with transaction.atomic():
+        try:
+            # A concurrent request with the same key waits here on the unique index until
+            # the first one commits, then takes the replay branch.
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    seller=seller, key=key, operation=operation, request_hash=digest,
+                    status_code=0, response={})
+        except IntegrityError:
+            return _replay(seller=seller, key=key, operation=operation, digest=digest)
+        status, body = work()
+        record.status_code = status
+        record.response = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+        record.save(update_fields=["status_code", "response"])
+    return status, record.response
+
+
+def _replay(*, seller, key, operation, digest) -> tuple[int, dict]:
+    record = IdempotencyRecord.objects.get(seller=seller, key=key)
+    if record.operation != operation or record.request_hash != digest:
+        raise DomainError(
+            code="idempotency_key_reused", status=422,
+            message="This Idempotency-Key was used for a different request. Use a new key "
+                    "for a new request.")
+    return record.status_code, record.response

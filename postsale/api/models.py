@@ -1,0 +1,17 @@
+from django.db import models
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a request with an `Idempotency-Key`, replayed for repeats."""
+
+    seller = models.ForeignKey("sellers.Seller", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    operation = models.CharField(max_length=64)  # e.g. "orders.create"
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["seller", "key"],
+                                               name="idempotency_key_unique")]

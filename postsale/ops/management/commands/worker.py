@@ -1,0 +1,52 @@
+import logging
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.crypto import get_random_string
+
+from postsale.core.periodic import run_sweep
+
+log = logging.getLogger("postsale.worker")
+
+
+class Command(BaseCommand):
+    help = ("Run a background worker: executes queued tasks and, every "
+            "POSTSALE_SWEEP_INTERVAL seconds, processes whatever is due. Start as many as "
+            "you need; row locks keep them from doing the same work twice.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=1.0,
+                            help="Seconds between polls for new tasks (default 1).")
+        parser.add_argument("--no-sweep", action="store_true",
+                            help="Only run tasks; leave due items to other workers.")
+
+    def handle(self, *args, interval, no_sweep, **options):
+        backend = settings.TASKS["default"]["BACKEND"]
+        if backend != "django_tasks_db.DatabaseBackend":
+            raise CommandError(f"`postsale worker` runs the database task backend; the "
+                               f"configured backend is {backend}.")
+        stop = threading.Event()
+        if not no_sweep:
+            threading.Thread(target=self._sweep_forever, args=(stop,), daemon=True,
+                             name="sweep").start()
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        worker = Worker(queue_names=["default"], interval=interval, batch=False,
+                        backend_name="default", startup_delay=True, max_tasks=None,
+                        worker_id=get_random_string(32), excluded_queue_names=[])
+        worker.configure_signals()
+        self.stdout.write("Worker started (tasks + sweep every "
+                          f"{settings.POSTSALE_SWEEP_INTERVAL}s).")
+        try:
+            worker.run()
+        finally:
+            stop.set()
+
+    @staticmethod
+    def _sweep_forever(stop: threading.Event) -> None:
+        while not stop.is_set():
+            done = run_sweep()
+            if any(done.values()):
+                log.info("Sweep: %s", done)
+            stop.wait(settings.POSTSALE_SWEEP_INTERVAL)

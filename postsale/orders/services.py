@@ -1,0 +1,229 @@
+"""Writes about orders: create, mark paid, and the mail those changes send."""
+
+from collections import Counter
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+
+from postsale.core import clock
+from postsale.core.audit import Actor, audit
+from postsale.core.contact import normalize_email, normalize_phone
+from postsale.core.errors import Conflict, DomainError, Invalid, NotFound
+from postsale.core.money import CURRENCIES
+from postsale.core.numbers import new_secret, public_number
+from postsale.orders import emails, rules
+from postsale.orders.drafts import CustomerDraft, OrderDraft
+from postsale.orders.models import (
+    Customer,
+    Entry,
+    EntryStatus,
+    Order,
+    OrderAnswer,
+    OrderLine,
+    OrderStatus,
+    Product,
+    ProductKind,
+    TimeSlot,
+)
+from postsale.sellers.models import SalesChannel, Seller
+
+LANGUAGE_CODES = {code for code, _ in settings.LANGUAGES}
+
+
+def order_create(*, seller: Seller, draft: OrderDraft, actor: Actor,
+                 now: datetime | None = None) -> tuple[Order, bool]:
+    """Create an order from a channel's draft; entries start `pending` until it is paid.
+
+    Idempotent by the channel's external id: the same content again returns the existing
+    order with created=False; other content under the same id is a Conflict."""
+    now = now or clock.now()
+    with transaction.atomic():
+        channel = SalesChannel.objects.filter(seller=seller, code=draft.channel).first()
+        if channel is None:
+            raise Invalid("Unknown sales channel.",
+                          {"channel": f"No sales channel with code {draft.channel!r}."},
+                          code="unknown_channel")
+        if draft.external_id:
+            existing = _existing_by_external_id(channel, draft)
+            if existing:
+                return existing, False
+        fingerprint = draft.fingerprint()
+        checked = _validate(seller=seller, draft=draft)
+        customer = _customer_upsert(seller=seller, draft=draft.customer,
+                                    email=checked.email, phone=checked.phone,
+                                    language=checked.language)
+        try:
+            with transaction.atomic():
+                order = Order.objects.create(
+                    seller=seller, channel=channel, number=public_number("PID"),
+                    external_id=draft.external_id or None, fingerprint=fingerprint,
+                    customer=customer, email=checked.email, phone=checked.phone,
+                    language=checked.language, currency=draft.currency,
+                    total=sum(q * p for _, q, p, _ in checked.lines),
+                    created_at=draft.created_at or now,
+                )
+        except IntegrityError:
+            # Another request created the same external id a moment ago.
+            existing = draft.external_id and _existing_by_external_id(channel, draft)
+            if existing:
+                return existing, False
+            raise
+        _create_lines_and_entries(order, checked.lines)
+        OrderAnswer.objects.bulk_create(
+            OrderAnswer(order=order, question=q.strip(), answer=a.strip())
+            for q, a in draft.answers.items())
+        audit(seller=seller, obj=order, action="order.created", actor=actor, now=now,
+              data={"channel": channel.code, "external_id": draft.external_id,
+                    "total": order.total, "currency": order.currency})
+    return order, True
+
+
+def _existing_by_external_id(channel: SalesChannel, draft: OrderDraft) -> Order | None:
+    existing = Order.objects.filter(channel=channel, external_id=draft.external_id).first()
+    if existing and existing.fingerprint != draft.fingerprint():
+        raise Conflict("external_id_reused",
+                       f"Order {existing.number} was already created from external id "
+                       f"{draft.external_id!r} with different content. Use a new external "
+                       "id for a new order.")
+    return existing
+
+
+class _Checked:
+    def __init__(self, email, phone, language, lines):
+        self.email, self.phone, self.language, self.lines = email, phone, language, lines
+
+
+def _validate(*, seller: Seller, draft: OrderDraft) -> _Checked:
+    """Check everything and report every problem at once, by field path."""
+    errors: dict[str, str] = {}
+
+    def check(field: str, fn):
+        try:
+            return fn()
+        except DomainError as exc:
+            errors.update(exc.field_errors or {field: exc.message})
+            return None
+
+    email = check("customer.email",
+                  lambda: normalize_email(draft.customer.email, field="customer.email"))
+    phone = check("customer.phone", lambda: normalize_phone(
+        draft.customer.phone, country=seller.country, field="customer.phone"))
+    language = draft.customer.language or seller.language
+    if language not in LANGUAGE_CODES:
+        errors["customer.language"] = f"Use one of {', '.join(sorted(LANGUAGE_CODES))}."
+    if draft.currency not in CURRENCIES:
+        errors["currency"] = f"Unknown currency; use one of {', '.join(sorted(CURRENCIES))}."
+    if not draft.lines:
+        errors["lines"] = "An order needs at least one line."
+    elif len(draft.lines) > rules.MAX_LINES:
+        errors["lines"] = f"At most {rules.MAX_LINES} lines per order."
+    if len(draft.answers) > rules.MAX_ANSWERS:
+        errors["answers"] = f"At most {rules.MAX_ANSWERS} answers per order."
+
+    products = {p.sku: p for p in Product.objects.filter(
+        seller=seller, sku__in={line.product for line in draft.lines})}
+    slot_ids = {line.time_slot for line in draft.lines if line.time_slot is not None}
+    # Lock the slots first: capacity is checked and taken in this transaction.
+    slots = {s.pk: s for s in TimeSlot.objects.select_for_update()
+             .filter(pk__in=slot_ids, product__seller=seller)}
+    taken = dict(Entry.objects.filter(time_slot__in=slots).exclude(status=EntryStatus.VOID)
+                 .values_list("time_slot").annotate(n=Count("id")).values_list("time_slot", "n"))
+    wanted: Counter[int] = Counter()
+    lines = []
+    for i, line in enumerate(draft.lines):
+        where = f"lines[{i}]"
+        product = products.get(line.product)
+        if product is None or not product.active:
+            errors[f"{where}.product"] = f"No product with code {line.product!r} is on sale."
+            continue
+        if product.currency != draft.currency:
+            errors[f"{where}.product"] = (
+                f"{product.sku} is priced in {product.currency}, the order is in "
+                f"{draft.currency}. Send the order in {product.currency}.")
+        if not 1 <= line.quantity <= rules.MAX_QUANTITY:
+            errors[f"{where}.quantity"] = f"Quantity must be 1–{rules.MAX_QUANTITY}."
+        slot = None
+        if product.kind == ProductKind.TIMED_ENTRY:
+            slot = slots.get(line.time_slot) if line.time_slot is not None else None
+            if slot is None or slot.product_id != product.pk:
+                errors[f"{where}.time_slot"] = (f"{product.sku} needs a time slot of that "
+                                                "product (its id).")
+            else:
+                wanted[slot.pk] += line.quantity
+                if taken.get(slot.pk, 0) + wanted[slot.pk] > slot.capacity:
+                    left = max(slot.capacity - taken.get(slot.pk, 0), 0)
+                    errors[f"{where}.quantity"] = f"Only {left} places left in this time slot."
+        elif line.time_slot is not None:
+            errors[f"{where}.time_slot"] = f"{product.sku} has no time slots; leave it empty."
+        price = product.price if line.unit_price is None else line.unit_price
+        if price < 0:
+            errors[f"{where}.unit_price"] = "The price cannot be negative."
+        lines.append((product, line.quantity, price, slot))
+    if errors:
+        raise Invalid("The order was not created; fix the fields listed.", errors)
+    return _Checked(email, phone, language, lines)
+
+
+def _customer_upsert(*, seller: Seller, draft: CustomerDraft, email: str, phone: str,
+                     language: str) -> Customer:
+    defaults = {"first_name": draft.first_name.strip(), "last_name": draft.last_name.strip(),
+                "phone": phone, "language": language}
+    try:
+        with transaction.atomic():
+            customer, created = Customer.objects.get_or_create(seller=seller, email=email,
+                                                               defaults=defaults)
+    except IntegrityError:  # created concurrently
+        customer, created = Customer.objects.get(seller=seller, email=email), False
+    if not created:
+        # Fill in what we did not know; never overwrite what the customer told us before.
+        changed = [k for k, v in defaults.items() if v and not getattr(customer, k)]
+        for k in changed:
+            setattr(customer, k, defaults[k])
+        if changed:
+            customer.save(update_fields=changed)
+    return customer
+
+
+def _create_lines_and_entries(order: Order, lines) -> None:
+    entries = []
+    for product, quantity, price, slot in lines:
+        line = OrderLine.objects.create(order=order, product=product, time_slot=slot,
+                                        quantity=quantity, unit_price=price)
+        if product.has_entries:
+            entries += [Entry(seller_id=order.seller_id, order=order, line=line,
+                              time_slot=slot, number=public_number("TID", 10),
+                              secret=new_secret()) for _ in range(quantity)]
+    Entry.objects.bulk_create(entries)
+
+
+def order_mark_paid(*, order: Order, actor: Actor, now: datetime | None = None) -> Order:
+    """The provider confirmed the money: entries become valid and are delivered.
+    Call inside a transaction holding the order's row lock."""
+    now = now or clock.now()
+    if order.status == OrderStatus.PAID:
+        return order
+    if not rules.can_transition(order.status, OrderStatus.PAID):
+        raise Conflict("order_not_payable",
+                       f"Order {order.number} is {order.get_status_display().lower()} and "
+                       "cannot become paid.")
+    previous = order.status
+    order.status, order.paid_at = OrderStatus.PAID, now
+    order.save(update_fields=["status", "paid_at"])
+    order.entries.filter(status=EntryStatus.PENDING).update(status=EntryStatus.VALID)
+    audit(seller=order.seller, obj=order, action="order.paid", actor=actor, now=now,
+          data={"from": previous})
+    emails.queue_receipt(order, now=now)
+    if order.entries.exists():
+        emails.queue_entries_delivery(order, now=now)
+    return order
+
+
+def order_lock(*, seller: Seller, number: str) -> Order:
+    """The order's row, locked for the rest of the transaction (seller-scoped)."""
+    order = (Order.objects.select_for_update().select_related("seller")
+             .filter(seller=seller, number=number).first())
+    if order is None:
+        raise NotFound(f"No order {number} for this seller.", code="order_not_found")
+    return order
