@@ -1,18 +1,71 @@
-# Placeholder views; the back office shell replaces these.
+"""Back-office pages. Each view parses input, calls one selector or service, renders."""
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods
+
+from postsale.backoffice import presenters
+from postsale.backoffice.access import seller_access, seller_required, seller_select
+from postsale.backoffice.forms import OrderFilterForm
+from postsale.backoffice.pagination import keyset_page
+from postsale.backoffice.selectors import order_page, order_rows
+from postsale.core.errors import NotFound
+from postsale.sellers.selectors import sellers_for_user
+
+PAGE_SIZE = 50
+
+
+def _is_htmx_fragment(request: HttpRequest) -> bool:
+    # A history restore asks for the whole page, not the fragment.
+    return (request.headers.get("HX-Request") == "true"
+            and request.headers.get("HX-History-Restore-Request") != "true")
+
+
+@seller_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    seller = request.access.seller
+    form = OrderFilterForm(request.GET, seller=seller)
+    page = keyset_page(order_rows(seller=seller, **form.selector_kwargs()),
+                       after=request.GET.get("after"), before=request.GET.get("before"),
+                       size=PAGE_SIZE)
+    fragment = _is_htmx_fragment(request)
+    template = "backoffice/orders/_results.html" if fragment else "backoffice/orders/list.html"
+    response = render(request, template, {"form": form, "page": page, "fragment": fragment})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@seller_required
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        data = order_page(seller=request.access.seller, number=number.upper())
+    except NotFound:
+        raise Http404 from None
+    status = data.order.status
+    return render(request, "backoffice/orders/detail.html", {
+        "data": data, "order": data.order,
+        "status_help": presenters.order_status_help(status),
+        "status_advice": presenters.order_advice(status),
+    })
 
 
 @login_required
-def order_list(request):
-    return HttpResponse("orders")
-
-
-@login_required
-def order_detail(request, number):
-    return HttpResponse(number)
-
-
-@login_required
-def seller_switch(request):
-    return HttpResponse("switch")
+@require_http_methods(["GET", "POST"])
+def seller_switch(request: HttpRequest) -> HttpResponse:
+    """GET: choose among your sellers; POST: switch. A seller you do not belong to is a 404,
+    whether it exists or not."""
+    if request.method == "POST":
+        slug = request.POST.get("seller", "")
+        seller = sellers_for_user(request.user).filter(slug=slug).first()
+        if seller is None:
+            raise Http404
+        seller_select(request, seller)
+        return redirect("backoffice:orders")
+    access = seller_access(request)
+    if access is None:
+        return render(request, "backoffice/no_access.html", status=403)
+    request.access = access
+    return render(request, "backoffice/seller_switch.html",
+                  {"sellers": sellers_for_user(request.user).order_by("name", "pk")})

@@ -3,7 +3,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from postsale.core.errors import NotFound
-from postsale.orders.models import Order
+from postsale.orders.models import Entry, Order
 from postsale.sellers.models import Seller
 
 
@@ -37,6 +37,15 @@ def order_list(*, seller: Seller, status: str | None = None, channel: str | None
         qs = qs.filter(created_at__lt=created_to)
     if q:
         q = q.strip()
-        qs = qs.filter(Q(number__iexact=q) | Q(email__iexact=q) | Q(external_id=q)
-                       | Q(customer__last_name__iexact=q))
+        prefix = q[:4].upper()
+        # Public numbers are upper-case and unique: an exact match hits the unique index
+        # instead of scanning every order of the seller.
+        if prefix == "PID-":
+            qs = qs.filter(number=q.upper())
+        elif prefix == "TID-":
+            qs = qs.filter(pk__in=Entry.objects.filter(seller=seller, number=q.upper())
+                           .values("order_id"))
+        else:
+            qs = qs.filter(Q(email__iexact=q) | Q(external_id=q)
+                           | Q(customer__last_name__iexact=q))
     return qs.order_by("-created_at", "-id")

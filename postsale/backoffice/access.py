@@ -1,0 +1,88 @@
+"""Who may see what in the back office: the one place that resolves the current seller and
+the user's role there. Views declare the roles they admit with `@seller_required(...)`."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from postsale.sellers.models import Role, Seller
+from postsale.sellers.selectors import member_role, sellers_for_user
+
+SESSION_KEY = "backoffice_seller_id"
+ALL_ROLES = frozenset(Role.values)
+# Past this many sellers (platform operators), the header links to the full list instead.
+SWITCHER_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class SellerAccess:
+    """The seller a request acts for and the user's role there."""
+
+    seller: Seller
+    role: str
+    # The first sellers the user may switch to, for the header (at most SWITCHER_LIMIT + 1).
+    choices: tuple[Seller, ...] = ()
+
+    @property
+    def choices_truncated(self) -> bool:
+        return len(self.choices) > SWITCHER_LIMIT
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.seller.time_zone)
+
+
+def seller_access(request: HttpRequest) -> SellerAccess | None:
+    """The session's seller if the user may still use it, else their first seller; None
+    when the user belongs to no seller."""
+    sellers = sellers_for_user(request.user).order_by("name", "pk")
+    choices = tuple(sellers[: SWITCHER_LIMIT + 1])
+    if not choices:
+        return None
+    seller_id = request.session.get(SESSION_KEY)
+    seller = next((s for s in choices if s.pk == seller_id), None)
+    if seller is None and seller_id and len(choices) > SWITCHER_LIMIT:
+        seller = sellers.filter(pk=seller_id).first()
+    if seller is None:
+        seller = choices[0]
+        request.session[SESSION_KEY] = seller.pk
+    role = member_role(request.user, seller)
+    return SellerAccess(seller=seller, role=role, choices=choices) if role else None
+
+
+def seller_select(request: HttpRequest, seller: Seller) -> None:
+    """Make `seller` the current one. The caller has checked the user may use it."""
+    request.session[SESSION_KEY] = seller.pk
+
+
+def seller_required(view: Callable | None = None, *, roles: Iterable[str] = ALL_ROLES):
+    """Log-in required, a current seller resolved into `request.access`, the user's role
+    there among `roles`, and times rendered in the seller's time zone."""
+    allowed = frozenset(roles)
+
+    def decorator(func: Callable) -> Callable:
+        @wraps(func)
+        @login_required
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            access = seller_access(request)
+            if access is None:
+                return render(request, "backoffice/no_access.html", status=403)
+            request.access = access
+            if access.role not in allowed:
+                return render(request, "backoffice/forbidden.html", status=403)
+            with timezone.override(access.tz):
+                return func(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator(view) if view is not None else decorator
