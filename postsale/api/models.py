@@ -9,7 +9,9 @@ class IdempotencyRecord(models.Model):
     operation = models.CharField(max_length=64)  # e.g. "orders.create"
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
+    # JSON text, not a JSONField: PostgreSQL's jsonb reorders object keys, and a replay must
+    # be the same body as the first response, byte for byte.
+    response = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,53 +1,94 @@
-from datetime import datetime
+"""Request and response bodies of API v1. Input types refuse what the database cannot
+store (NUL bytes, out-of-range integers and times), so bad input is a 422, never a 500."""
+
+import re
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
 
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+# Largest id / integer PostgreSQL and SQLite store (signed 64 bit), and the largest
+# PositiveIntegerField (unit prices are one).
+MAX_ID = 2**63 - 1
+MAX_INT32 = 2**31 - 1
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_EXCEPT_NEWLINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # for query and path parameters
+CURRENCY = r"^[A-Z]{3}$"
+# What to tell people instead of "String should match pattern …".
+PATTERN_HINTS = {PRINTABLE: "Remove control characters (line breaks, tabs, NUL).",
+                 CURRENCY: "Use a three-letter ISO 4217 code in capitals, e.g. PLN."}
 
 
-class CustomerIn(Schema):
-    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
-    first_name: Short = ""
-    last_name: Short = ""
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = ""
+def _single_line(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("Remove control characters (line breaks, tabs, NUL).")
+    return value
+
+
+def text(max_length: int, min_length: int = 0):
+    """A one-line string, stripped, within the given length."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length,
+                                            max_length=max_length),
+                     AfterValidator(_single_line)]
+
+
+def _utc(value: datetime) -> datetime:
+    """Naive times are UTC (the API's convention); every time is stored as UTC."""
+    try:
+        return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC))
+    except OverflowError:
+        raise ValueError("The time is out of range.") from None
+
+
+Moment = Annotated[datetime, AfterValidator(_utc)]
+Currency = Annotated[str, StringConstraints(pattern=CURRENCY)]
+
+
+class In(BaseModel):
+    """A request body. Plain pydantic, not ninja's Schema: Schema reads attributes of any
+    object, so `"customer": null` would be reported as a missing `customer.email`."""
+
+
+class CustomerIn(In):
+    email: text(254, min_length=3)
+    first_name: text(100) = ""
+    last_name: text(100) = ""
+    phone: text(32) = Field("", description="Any common format; stored as E.164.")
     language: Literal["", "en", "pl", "it", "he", "uk"] = Field(
         "", description="Empty: the seller's language.")
 
 
-class LineIn(Schema):
-    product: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                              max_length=64)] = Field(
-        description="The product's code (sku).")
+class LineIn(In):
+    product: text(64, min_length=1) = Field(description="The product's code (sku).")
     quantity: int = Field(ge=1, le=100)
-    time_slot: int | None = Field(None, description="TimeSlot id; required for timed entries.")
-    unit_price: int | None = Field(None, ge=0, le=10**10,
+    time_slot: int | None = Field(None, ge=1, le=MAX_ID,
+                                  description="TimeSlot id; required for timed entries.")
+    unit_price: int | None = Field(None, ge=0, le=MAX_INT32,
                                    description="Minor units; empty: the product's price.")
 
 
-class PaymentIn(Schema):
-    provider: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                              max_length=32)]
-    transaction_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                    max_length=128)]
+class PaymentIn(In):
+    provider: text(32, min_length=1)
+    transaction_id: text(128, min_length=1) = Field(
+        description="The provider's id of the payment (what the bank statement shows).")
     status: Literal["pending", "confirmed", "failed"] = "confirmed"
     amount: int | None = Field(None, ge=0, le=10**12, description="Empty: the order total.")
 
 
-class OrderIn(Schema):
-    channel: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                              max_length=50)] = Field(
-        description="Sales channel code.")
-    external_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                  max_length=100)] | None = Field(
+class OrderIn(In):
+    channel: text(50, min_length=1) = Field(description="Sales channel code.")
+    external_id: text(100, min_length=1) | None = Field(
         None, description="The channel's own order id; the same id twice gives one order.")
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = Field(
-        description="ISO 4217, e.g. PLN.")
+    currency: Currency = Field(description="ISO 4217, e.g. PLN; the products' currency.")
     customer: CustomerIn
     lines: list[LineIn] = Field(min_length=1, max_length=100)
     answers: dict[str, str] = Field(default_factory=dict,
-                                    description="Answers to checkout questions.")
+                                    description="Answers to checkout questions (at most 20; "
+                                                "questions 1–100 characters, answers up to "
+                                                "500).")
     payment: PaymentIn | None = Field(None, description="A payment the channel already took.")
 
     @field_validator("answers")
@@ -58,6 +99,8 @@ class OrderIn(Schema):
         for question, answer in value.items():
             if not question.strip() or len(question) > 100 or len(answer) > 500:
                 raise ValueError("Questions need 1–100 characters, answers at most 500.")
+            if _CONTROL.search(question) or _CONTROL_EXCEPT_NEWLINES.search(answer):
+                raise ValueError("Remove control characters (such as NUL).")
         return value
 
 
@@ -68,18 +111,19 @@ class TimeSlotOut(Schema):
 
 
 class LineOut(Schema):
-    product: str
+    product: str = Field(description="The product's code (sku).")
     name: str
     quantity: int
-    unit_price: int
-    total: int
+    unit_price: int = Field(description="Minor units.")
+    total: int = Field(description="Minor units.")
     time_slot: TimeSlotOut | None
 
 
 class EntryOut(Schema):
-    number: str
+    number: str = Field(description="TID-…")
     secret: str = Field(description="What the QR code holds; grants entry. Keep it private.")
-    status: str
+    status: Literal["pending", "valid", "used", "void"] = Field(
+        description="`pending` until the order is paid.")
     product: str
     time_slot: TimeSlotOut | None
 
@@ -87,9 +131,9 @@ class EntryOut(Schema):
 class PaymentOut(Schema):
     provider: str
     transaction_id: str
-    amount: int
+    amount: int = Field(description="Minor units.")
     currency: str
-    status: str
+    status: Literal["pending", "confirmed", "failed", "refunded"]
     created_at: datetime
     confirmed_at: datetime | None
 
@@ -98,20 +142,21 @@ class CustomerOut(Schema):
     email: str
     first_name: str
     last_name: str
-    phone: str
+    phone: str = Field(description="E.164, or empty.")
     language: str
 
 
 class OrderOut(Schema):
-    number: str
-    status: str
+    number: str = Field(description="PID-…; use it in the order URL.")
+    status: Literal["awaiting_payment", "paid", "partially_refunded", "refunded", "canceled",
+                    "expired"]
     channel: str
     external_id: str | None
     currency: str
     total: int = Field(description="Minor units.")
     created_at: datetime
     paid_at: datetime | None
-    email: str
+    email: str = Field(description="Where this order's e-mail goes.")
     customer: CustomerOut
     lines: list[LineOut]
     entries: list[EntryOut]
@@ -123,28 +168,27 @@ class OrderOut(Schema):
 
 class OrderPage(Schema):
     items: list[OrderOut]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on "
+                                                "the last page.")
 
 
-class PaymentEventIn(Schema):
-    order: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                            max_length=16)] = Field(description="PID-…")
-    provider: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                              max_length=32)]
-    transaction_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                    max_length=128)]
+class PaymentEventIn(In):
+    order: text(16, min_length=1) = Field(description="The order number, PID-…")
+    provider: text(32, min_length=1)
+    transaction_id: text(128, min_length=1)
     status: Literal["pending", "confirmed", "failed"]
     amount: int | None = Field(None, ge=0, le=10**12,
                                description="Minor units; needed for a new payment unless it "
                                            "is the order total.")
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
-    event_id: Annotated[str, StringConstraints(max_length=150)] | None = Field(
+    currency: Currency | None = Field(None, description="Empty: the order's currency.")
+    event_id: text(150) | None = Field(
         None, description="Your id for this report; repeats are ignored.")
-    occurred_at: datetime | None = None
+    occurred_at: Moment | None = Field(None, description="Empty: when we received it.")
 
 
 class PaymentEventOut(Schema):
-    applied: bool
+    applied: bool = Field(description="False: a repeat, or a change the payment's state "
+                                      "does not allow; nothing changed.")
     detail: str
     payment: PaymentOut
     order: OrderOut

@@ -5,11 +5,31 @@ from postsale.api.auth import TokenAuth
 from postsale.api.orders import router as orders_router
 from postsale.api.payments import router as payments_router
 
+DESCRIPTION = """\
+Orders, payments, tickets, refunds and check-in for one seller per token.
+
+**Authentication**: `Authorization: Bearer pst_…` — a seller's API token
+(`postsale token create SELLER --scope …`). Every request sees only that seller's data.
+Scopes: `orders:read`, `orders:write`, `payments:write`.
+
+**Money** is in integer minor units with an ISO 4217 currency; **times** are UTC
+(ISO 8601; a time without an offset is read as UTC).
+
+**Errors** always have the shape `{"code", "message", "fields"}`: `code` is stable,
+`message` says what to do, `fields` maps field paths (`lines[0].quantity`,
+`customer.email`) to messages.
+
+**Retries are safe**: send an `Idempotency-Key` with `POST /api/v1/orders`, or the
+channel's `external_id`; payment events are deduplicated by `event_id` (or provider,
+transaction and status).
+
+**Lists** are newest first; follow `next_cursor` until it is null.
+"""
+
 api = NinjaAPI(
     title="postsale API",
     version="1",
-    description="Orders, payments, tickets, refunds and check-in for one seller per token. "
-                "Money is in integer minor units with an ISO 4217 currency; times are UTC.",
+    description=DESCRIPTION,
     auth=TokenAuth(),
     urls_namespace="api",
     docs_url="/docs",

@@ -54,22 +54,27 @@ def order_create(*, seller: Seller, draft: OrderDraft, actor: Actor,
         customer = _customer_upsert(seller=seller, draft=draft.customer,
                                     email=checked.email, phone=checked.phone,
                                     language=checked.language)
-        try:
-            with transaction.atomic():
-                order = Order.objects.create(
-                    seller=seller, channel=channel, number=public_number("PID"),
-                    external_id=draft.external_id or None, fingerprint=fingerprint,
-                    customer=customer, email=checked.email, phone=checked.phone,
-                    language=checked.language, currency=draft.currency,
-                    total=sum(q * p for _, q, p, _ in checked.lines),
-                    created_at=draft.created_at or now,
-                )
-        except IntegrityError:
-            # Another request created the same external id a moment ago.
-            existing = draft.external_id and _existing_by_external_id(channel, draft)
-            if existing:
-                return existing, False
-            raise
+        order = None
+        for _ in range(5):
+            try:
+                with transaction.atomic():
+                    order = Order.objects.create(
+                        seller=seller, channel=channel, number=public_number("PID"),
+                        external_id=draft.external_id or None, fingerprint=fingerprint,
+                        customer=customer, email=checked.email, phone=checked.phone,
+                        language=checked.language, currency=draft.currency,
+                        total=sum(q * p for _, q, p, _ in checked.lines),
+                        created_at=draft.created_at or now,
+                    )
+                break
+            except IntegrityError:
+                # Another request created the same external id a moment ago (PostgreSQL
+                # waited for it to commit), or the random number was taken: draw again.
+                existing = draft.external_id and _existing_by_external_id(channel, draft)
+                if existing:
+                    return existing, False
+        if order is None:
+            raise RuntimeError("Could not allocate an order number")
         _create_lines_and_entries(order, checked.lines)
         OrderAnswer.objects.bulk_create(
             OrderAnswer(order=order, question=q.strip(), answer=a.strip())
@@ -108,6 +113,8 @@ def _validate(*, seller: Seller, draft: OrderDraft) -> _Checked:
 
     email = check("customer.email",
                   lambda: normalize_email(draft.customer.email, field="customer.email"))
+    if email and len(email) > Order._meta.get_field("email").max_length:
+        errors["customer.email"] = "The e-mail address is too long."
     phone = check("customer.phone", lambda: normalize_phone(
         draft.customer.phone, country=seller.country, field="customer.phone"))
     language = draft.customer.language or seller.language

@@ -69,18 +69,29 @@ def _record(*, order: Order, report: PaymentReport, source: str, actor: Actor,
     if payment is not None and payment.order_id != order.pk:
         raise Conflict("transaction_belongs_to_other_order",
                        f"Transaction {report.transaction_id} belongs to another order.")
+    currency = report.currency or order.currency
+    if currency != order.currency:
+        raise Invalid("Currency mismatch.", {
+            "currency": f"The order is in {order.currency}; report the payment in it."})
     if payment is None:
-        currency = report.currency or order.currency
-        if currency != order.currency:
-            raise Invalid("Currency mismatch.", {
-                "currency": f"The order is in {order.currency}; report the payment in it."})
-        payment = Payment.objects.create(
-            seller=order.seller, order=order, provider=report.provider,
-            provider_transaction_id=report.transaction_id,
-            amount=order.total if report.amount is None else report.amount,
-            currency=currency, created_at=now)
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    seller=order.seller, order=order, provider=report.provider,
+                    provider_transaction_id=report.transaction_id,
+                    amount=order.total if report.amount is None else report.amount,
+                    currency=currency, created_at=now)
+        except IntegrityError:  # reported for another order at the same moment
+            raise Conflict("transaction_belongs_to_other_order",
+                           f"Transaction {report.transaction_id} belongs to another "
+                           "order.") from None
         audit(seller=order.seller, obj=payment, action="payment.created", actor=actor,
               now=now, data={"order": order.number, "amount": payment.amount})
+    elif report.amount is not None and report.amount != payment.amount:
+        raise Conflict("payment_amount_mismatch",
+                       f"Transaction {report.transaction_id} was reported with amount "
+                       f"{payment.amount}; a report with {report.amount} cannot be applied. "
+                       "Use a new transaction id for another payment.")
     key = report.event_id or f"{report.provider}:{report.transaction_id}:{report.status}"
     if PaymentEvent.objects.filter(payment=payment, key=key).exists():
         return PaymentEventResult(payment, order, False, "This event was already recorded.")
