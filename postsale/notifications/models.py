@@ -10,7 +10,7 @@ class NotificationStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")  # waiting for (another) delivery attempt
     SENT = "sent", _("Sent")  # the SMTP server accepted it
     FAILED = "failed", _("Failed")  # gave up after the last attempt
-    BOUNCED = "bounced", _("Bounced")  # accepted, then returned as undeliverable
+    BOUNCED = "bounced", _("Bounced")  # refused for good (SMTP 5xx): never retried
 
 
 class Notification(models.Model):

@@ -3,6 +3,7 @@ import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils.crypto import get_random_string
 
 from postsale.core.periodic import run_sweep
@@ -36,7 +37,8 @@ class Command(BaseCommand):
                         backend_name="default", startup_delay=True, max_tasks=None,
                         worker_id=get_random_string(32), excluded_queue_names=[])
         worker.configure_signals()
-        self.stdout.write("Worker started (tasks + sweep every "
+        self.stdout.write("Worker started (tasks only)." if no_sweep else
+                          "Worker started (tasks + sweep every "
                           f"{settings.POSTSALE_SWEEP_INTERVAL}s).")
         try:
             worker.run()
@@ -46,7 +48,15 @@ class Command(BaseCommand):
     @staticmethod
     def _sweep_forever(stop: threading.Event) -> None:
         while not stop.is_set():
-            done = run_sweep()
-            if any(done.values()):
-                log.info("Sweep: %s", done)
+            try:
+                done = run_sweep()
+            except Exception:
+                # e.g. the database is briefly unreachable. A dead sweep thread would leave
+                # every retry undone while tasks keep running, so log and go on.
+                log.exception("Sweep failed; trying again in %ss",
+                              settings.POSTSALE_SWEEP_INTERVAL)
+            else:
+                if any(done.values()):
+                    log.info("Sweep: %s", done)
             stop.wait(settings.POSTSALE_SWEEP_INTERVAL)
+        connection.close()
