@@ -138,6 +138,8 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "postsale <no-reply@postsale.localhost>")
+# Where `postsale mailcatcher` (started by `postsale up` without EMAIL_HOST) keeps mail.
+POSTSALE_MAIL_DIR = Path(env_str("POSTSALE_MAIL_DIR", str(VAR_DIR / "mail")))
 
 # Background work (django.tasks). Embedded default: the database-backed backend.
 TASKS = {

@@ -37,7 +37,7 @@ class _Keep:
 
 
 def default_folder() -> Path:
-    return Path(getattr(settings, "POSTSALE_MAIL_DIR", settings.VAR_DIR / "mail"))
+    return Path(settings.POSTSALE_MAIL_DIR)
 
 
 class Command(BaseCommand):

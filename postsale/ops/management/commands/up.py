@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {username:<8} / {password}   ({role})")
         self.stdout.write(f"API docs: {url}api/docs   Operator admin: {url}admin/")
         if "EMAIL_HOST" not in os.environ:
-            self.stdout.write(f"E-mails are caught in {settings.VAR_DIR / 'mail'}.")
+            self.stdout.write(f"E-mails are caught in {settings.POSTSALE_MAIL_DIR}.")
         self.stdout.write("Press Ctrl+C to stop.\n")
         sys.stdout.flush()
 
