@@ -205,8 +205,10 @@ def _create_lines_and_entries(order: Order, lines) -> None:
     Entry.objects.bulk_create(entries)
 
 
-def order_mark_paid(*, order: Order, actor: Actor, now: datetime | None = None) -> Order:
-    """The provider confirmed the money: entries become valid and are delivered.
+def order_mark_paid(*, order: Order, actor: Actor, now: datetime | None = None,
+                    notify: bool = True) -> Order:
+    """The provider confirmed the money: entries become valid and are delivered (unless
+    `notify=False`, for orders imported from a system that already delivered them).
     Call inside a transaction holding the order's row lock."""
     now = now or clock.now()
     if order.status == OrderStatus.PAID:
@@ -221,9 +223,10 @@ def order_mark_paid(*, order: Order, actor: Actor, now: datetime | None = None) 
     order.entries.filter(status=EntryStatus.PENDING).update(status=EntryStatus.VALID)
     audit(seller=order.seller, obj=order, action="order.paid", actor=actor, now=now,
           data={"from": previous})
-    emails.queue_receipt(order, now=now)
-    if order.entries.exists():
-        emails.queue_entries_delivery(order, now=now)
+    if notify:
+        emails.queue_receipt(order, now=now)
+        if order.entries.exists():
+            emails.queue_entries_delivery(order, now=now)
     return order
 
 

@@ -62,7 +62,7 @@ def payment_record_event(*, seller: Seller, order_number: str, report: PaymentRe
 
 
 def _record(*, order: Order, report: PaymentReport, source: str, actor: Actor,
-            payload: dict, now: datetime) -> PaymentEventResult:
+            payload: dict, now: datetime, notify: bool = True) -> PaymentEventResult:
     payment = (Payment.objects.select_for_update()
                .filter(seller=order.seller, provider=report.provider,
                        provider_transaction_id=report.transaction_id).first())
@@ -115,11 +115,11 @@ def _record(*, order: Order, report: PaymentReport, source: str, actor: Actor,
     audit(seller=order.seller, obj=payment, action=f"payment.{report.status}", actor=actor,
           now=now, data={"order": order.number, "from": previous})
     if report.status == PaymentStatus.CONFIRMED:
-        _settle(order=order, actor=actor, now=now)
+        _settle(order=order, actor=actor, now=now, notify=notify)
     return PaymentEventResult(payment, order, True, f"Payment is now {payment.status}.")
 
 
-def _settle(*, order: Order, actor: Actor, now: datetime) -> None:
+def _settle(*, order: Order, actor: Actor, now: datetime, notify: bool) -> None:
     """Mark the order paid once confirmed payments cover its total."""
     if order.status not in (OrderStatus.AWAITING_PAYMENT, OrderStatus.EXPIRED):
         return  # already paid: a second payment is a duplicate for an agent to refund
@@ -127,7 +127,7 @@ def _settle(*, order: Order, actor: Actor, now: datetime) -> None:
                  .aggregate(total=Sum("amount"))["total"] or 0)
     if confirmed < order.total:
         return
-    order_mark_paid(order=order, actor=actor, now=now)
+    order_mark_paid(order=order, actor=actor, now=now, notify=notify)
     invoice_issue(order=order, now=now)
     for line in order.lines.select_related("product").filter(
             product__kind=ProductKind.SUBSCRIPTION):
@@ -163,9 +163,10 @@ def subscription_start(*, order: Order, line, now: datetime) -> Subscription:
 
 
 def order_submit(*, seller: Seller, draft: OrderDraft, actor: Actor, source: str,
-                 now: datetime | None = None) -> tuple[Order, bool]:
+                 now: datetime | None = None, notify: bool = True) -> tuple[Order, bool]:
     """Create an order from a channel, with the payment it already took, in one
-    transaction. Returns (order, created)."""
+    transaction. Returns (order, created). `notify=False` (imports of past orders) records
+    a payment without sending the receipt and entries again."""
     now = now or clock.now()
     with transaction.atomic():
         order, created = order_create(seller=seller, draft=draft, actor=actor, now=now)
@@ -174,6 +175,6 @@ def order_submit(*, seller: Seller, draft: OrderDraft, actor: Actor, source: str
             _record(order=order_lock(seller=seller, number=order.number),
                     report=PaymentReport(provider=p.provider, transaction_id=p.transaction_id,
                                          status=p.status, amount=p.amount),
-                    source=source, actor=actor, payload={}, now=now)
+                    source=source, actor=actor, payload={}, now=now, notify=notify)
             order.refresh_from_db()
     return order, created

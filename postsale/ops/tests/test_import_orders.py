@@ -83,7 +83,7 @@ def test_rows_become_paid_orders_with_entries_customer_and_answers(
         row("A-3", "audio-guide", quantity="1", phone="", language=""),
     ], header=[*HEADER, "answer:Company"])
     with django_capture_on_commit_callbacks(execute=True):
-        code, out = run_import(path)
+        code, out = run_import(path, "--notify")
     assert code == 0, out
     assert "3 rows: 3 orders created, 0 already imported, 0 failed (0 rows)." in out
 
@@ -101,6 +101,18 @@ def test_rows_become_paid_orders_with_entries_customer_and_answers(
     assert {e.time_slot_id for e in timed.entries.all()} == {catalog["slot"].pk}
     assert Order.objects.get(external_id="A-3").language == seller.language
     assert {m.to[0] for m in mail.outbox} == {"a-1@example.com"}
+
+
+def test_imported_paid_orders_send_no_mail_unless_asked(seller, catalog, tmp_path,
+                                                        django_capture_on_commit_callbacks):
+    path = write_csv(tmp_path / "orders.csv", [row(
+        "Q-1", payment_provider="manual", payment_status="confirmed",
+        payment_transaction_id="KASA-9")])
+    with django_capture_on_commit_callbacks(execute=True):
+        code, out = run_import(path)
+    assert code == 0, out
+    assert Order.objects.get(external_id="Q-1").status == OrderStatus.PAID
+    assert mail.outbox == []
 
 
 def test_rows_of_one_order_are_grouped_wherever_they_are(seller, catalog, tmp_path):

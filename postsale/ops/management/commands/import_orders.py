@@ -93,8 +93,12 @@ class Command(BaseCommand):
                             help=_("Check every row against products, time slots and "
                                    "orders already imported, then roll back: nothing is "
                                    "stored and no e-mail is sent."))
+        parser.add_argument("--notify", action="store_true",
+                            help=_("Send the receipt and entries e-mails for imported paid "
+                                   "orders. Off by default: imported orders were usually "
+                                   "delivered by the system they come from."))
 
-    def handle(self, *args, file, seller, dry_run, verbosity, **options):
+    def handle(self, *args, file, seller, dry_run, notify, verbosity, **options):
         seller_obj = Seller.objects.filter(slug=seller).first()
         if seller_obj is None:
             raise CommandError(_("No seller with slug %(slug)r.") % {"slug": seller},
@@ -110,7 +114,7 @@ class Command(BaseCommand):
         stream = getattr(self.stderr, "_out", sys.stderr)
         with tqdm(total=len(ready), unit=_("order"), file=stream, disable=verbosity < 1,
                   dynamic_ncols=True) as progress:
-            self._submit(seller_obj, ready, outcome, dry_run=dry_run,
+            self._submit(seller_obj, ready, outcome, dry_run=dry_run, notify=notify,
                          actor=Actor("import", Path(file).name[:50]), progress=progress)
         self._report(outcome, rows=sum(len(p.lines) for p in orders), dry_run=dry_run)
 
@@ -133,26 +137,27 @@ class Command(BaseCommand):
         return orders
 
     def _submit(self, seller: Seller, orders: list[PendingOrder], outcome: _Outcome, *,
-                dry_run: bool, actor: Actor, progress: tqdm) -> None:
+                dry_run: bool, notify: bool, actor: Actor, progress: tqdm) -> None:
         # A dry run does all the work inside one transaction and rolls it back, so it
         # reports what a real run would: full time slots, duplicates, unknown products.
         with transaction.atomic() if dry_run else nullcontext():
             for start in range(0, len(orders), BATCH_SIZE):
                 with transaction.atomic():
                     for pending in orders[start:start + BATCH_SIZE]:
-                        self._submit_one(seller, pending, outcome, actor=actor)
+                        self._submit_one(seller, pending, outcome, actor=actor,
+                                         notify=notify)
                         progress.update()
             if dry_run:
                 transaction.set_rollback(True)
 
     @staticmethod
     def _submit_one(seller: Seller, pending: PendingOrder, outcome: _Outcome, *,
-                    actor: Actor) -> None:
+                    actor: Actor, notify: bool) -> None:
         try:
             # order_submit is atomic: inside the batch it is a savepoint, so a refused
             # order leaves nothing behind and the batch goes on.
             _order, created = order_submit(seller=seller, draft=pending.draft, actor=actor,
-                                           source="import")
+                                           source="import", notify=notify)
         except DomainError as exc:
             outcome.fail(problems_from_error(pending, exc))
         except (IntegrityError, DataError) as exc:
