@@ -12,7 +12,11 @@ class Command(BaseCommand):
              "60 days and logins for each role. Does nothing if the demo seller exists. "
              "The orders' e-mails are queued for the worker, not sent now.")
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--no-logins", action="store_true",
+                            help=gettext_lazy("Do not list the demo logins."))
+
+    def handle(self, *args, no_logins=False, **options):
         started = time.monotonic()
         result = load_demo()
         if result.seller is None:
@@ -23,7 +27,7 @@ class Command(BaseCommand):
             _("Demo data loaded in %(seconds).1f s: seller %(slug)r with %(orders)s orders.")
             % {"seconds": time.monotonic() - started, "slug": DEMO_SLUG,
                "orders": result.orders}))
-        for username, password, role in DEMO_LOGINS:
+        for username, password, role in [] if no_logins else DEMO_LOGINS:
             if username in result.skipped_logins:
                 self.stdout.write(_("  %(user)s: a user with this name exists; left "
                                     "unchanged.") % {"user": username})
