@@ -1,6 +1,9 @@
 import os
 
 import pytest
+from django.utils import translation
+
+CHROMIUM = "/usr/bin/chromium"
 
 # pytest-django's live_server with sync Playwright runs inside an event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -38,3 +41,20 @@ def api(seller):
     from postsale.sellers.tests.factories import make_token
 
     return Client(headers={"Authorization": f"Bearer {make_token(seller)}"})
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request through LocaleMiddleware leaves its language (a cookie, Accept-Language)
+    active in this thread; put the default back so later tests do not run in Hebrew."""
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's chromium instead of a downloaded browser; the flags keep it off the network.
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--disable-quic"]}

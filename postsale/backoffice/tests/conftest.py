@@ -4,17 +4,6 @@ from django.test import Client
 from postsale.sellers.models import Role
 from postsale.sellers.tests.factories import make_member
 
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    # Debian's chromium instead of a downloaded browser; the flags keep it off the network.
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--disable-quic"]}
-
 
 @pytest.fixture
 def agent(seller):
