@@ -155,6 +155,12 @@ POSTSALE_MAIL_MAX_ATTEMPTS = env_int("POSTSALE_MAIL_MAX_ATTEMPTS", 8)
 POSTSALE_MAIL_RETRY_BASE = env_int("POSTSALE_MAIL_RETRY_BASE", 30)
 POSTSALE_MAIL_RETRY_CAP = env_int("POSTSALE_MAIL_RETRY_CAP", 6 * 3600)
 
+# Refund retry policy: a provider that is down is tried again with exponential backoff;
+# after the last attempt the refund is "failed" and the seller is told.
+POSTSALE_REFUND_MAX_ATTEMPTS = env_int("POSTSALE_REFUND_MAX_ATTEMPTS", 8)
+POSTSALE_REFUND_RETRY_BASE = env_int("POSTSALE_REFUND_RETRY_BASE", 60)
+POSTSALE_REFUND_RETRY_CAP = env_int("POSTSALE_REFUND_RETRY_CAP", 3600)
+
 # API bodies larger than this are refused (absurd sizes never reach the parser).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class PaymentsConfig(AppConfig):
     name = "postsale.payments"
     label = "payments"
+
+    def ready(self):
+        from postsale.core import periodic
+        from postsale.payments.refunds import refunds_sweep
+
+        periodic.register("refunds", refunds_sweep)

@@ -128,10 +128,17 @@ def _settle(*, order: Order, actor: Actor, now: datetime, notify: bool) -> None:
     if confirmed < order.total:
         return
     order_mark_paid(order=order, actor=actor, now=now, notify=notify)
-    invoice_issue(order=order, now=now)
+    # A subscription is billed by its own invoices (a refund returns only the last one);
+    # everything else of the order is on one invoice.
+    billed = 0
     for line in order.lines.select_related("product").filter(
             product__kind=ProductKind.SUBSCRIPTION):
-        subscription_start(order=order, line=line, now=now)
+        subscription = subscription_start(order=order, line=line, now=now)
+        invoice_issue(order=order, subscription=subscription, amount=line.total, now=now,
+                      period=(subscription.started_at, subscription.current_period_end))
+        billed += line.total
+    if order.total > billed:
+        invoice_issue(order=order, amount=order.total - billed, now=now)
 
 
 def invoice_issue(*, order: Order, subscription: Subscription | None = None,

@@ -30,6 +30,10 @@ class Seller(models.Model):
     seller_refund_days = models.PositiveIntegerField(_("seller refund window (days)"),
                                                      default=90)
     abuse_flagged_at = models.DateTimeField(null=True, blank=True)
+    late_payment_policy = models.CharField(
+        _("payment confirmed after expiry"), max_length=10, default="activate",
+        choices=[("activate", _("Activate the order if places are left, else refund")),
+                 ("refund", _("Always refund"))])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

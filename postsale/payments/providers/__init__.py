@@ -1,0 +1,15 @@
+"""Payment providers: one module each, behind `base.PaymentProvider`. Register new ones
+in PROVIDERS."""
+
+from postsale.core.errors import NotFound
+from postsale.payments.providers.base import PaymentProvider
+from postsale.payments.providers.manual import ManualProvider
+
+PROVIDERS: dict[str, PaymentProvider] = {p.name: p for p in (ManualProvider(),)}
+
+
+def get_provider(name: str) -> PaymentProvider:
+    try:
+        return PROVIDERS[name]
+    except KeyError:
+        raise NotFound(f"Unknown payment provider {name!r}.", code="unknown_provider") from None
