@@ -2,10 +2,13 @@
 in PROVIDERS."""
 
 from postsale.core.errors import NotFound
+from postsale.payments.providers.autopay import AutopayProvider
 from postsale.payments.providers.base import PaymentProvider
 from postsale.payments.providers.manual import ManualProvider
+from postsale.payments.providers.stripe import StripeProvider
 
-PROVIDERS: dict[str, PaymentProvider] = {p.name: p for p in (ManualProvider(),)}
+PROVIDERS: dict[str, PaymentProvider] = {
+    p.name: p for p in (ManualProvider(), StripeProvider(), AutopayProvider())}
 
 
 def get_provider(name: str) -> PaymentProvider:

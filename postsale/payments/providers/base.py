@@ -5,6 +5,7 @@ numbers it is given; the payment services do the rest."""
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 class InvalidNotification(Exception):
@@ -23,13 +24,16 @@ class ProviderRejected(Exception):
 class ProviderEvent:
     """One payment status change from a verified notification."""
 
-    order_number: str  # PID-…, as we passed it to the provider when the payment started
+    # PID-…, as we passed it to the provider when the payment started; "" when the
+    # notification does not carry it (then the transaction id must be one we know).
+    order_number: str
     transaction_id: str
     status: str  # a PaymentStatus value: pending | confirmed | failed | refunded
     event_id: str  # the provider's id for this event; repeats are ignored
     amount: int | None = None
     currency: str | None = None
-    raw: dict = field(default_factory=dict)
+    occurred_at: datetime | None = None
+    raw: dict = field(default_factory=dict)  # kept with the payment event: small, no secrets
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,10 @@ class PaymentProvider(ABC):
                            config: dict) -> list[ProviderEvent]:
         """Verify the signature or hash and return the events. Raises InvalidNotification."""
 
-    def reply(self, events: list[ProviderEvent]) -> Reply:
+    def reply(self, events: list[ProviderEvent], *, config: dict,
+              declined: frozenset[str] = frozenset()) -> Reply:
+        """The answer to a verified notification. `declined` holds the event ids we could
+        not apply (unknown order…), which the provider should send again."""
         return Reply()
 
     def reject_reply(self, error: Exception) -> Reply:
