@@ -61,6 +61,11 @@ class Product(models.Model):
     # Exchange policy (SPEC §4.4).
     exchange_until_hours_before = models.PositiveIntegerField(null=True, blank=True)
     exchange_fee = models.PositiveIntegerField(default=0)
+    # Entries may be exchanged between products of the same group (e.g. "museum-day" for
+    # the morning and the evening ticket); empty: only for another time of this product.
+    exchange_group = models.SlugField(
+        _("exchange group"), max_length=50, blank=True,
+        help_text=_("Products with the same group can be exchanged for each other."))
     # Subscriptions: billing period in months.
     billing_period_months = models.PositiveSmallIntegerField(null=True, blank=True)
 
@@ -135,6 +140,9 @@ class Order(models.Model):
             models.Index(fields=["seller", "-created_at"]),
             models.Index(fields=["seller", "status", "-created_at"]),
             models.Index(fields=["seller", "email"]),
+            # The expiry sweep: unpaid orders whose payment deadline has passed.
+            models.Index(fields=["expires_at"], condition=models.Q(status="awaiting_payment"),
+                         name="order_expiry_due_idx"),
         ]
 
     def __str__(self) -> str:

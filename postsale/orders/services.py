@@ -1,14 +1,16 @@
-"""Writes about orders: create, mark paid, and the mail those changes send."""
+"""Writes about orders: create, mark paid, expire, cancel, and the mail those changes
+send."""
 
+import logging
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 
 from postsale.core import clock
-from postsale.core.audit import Actor, audit
+from postsale.core.audit import SYSTEM, Actor, audit
 from postsale.core.contact import normalize_email, normalize_phone
 from postsale.core.errors import Conflict, DomainError, Invalid, NotFound
 from postsale.core.money import CURRENCIES
@@ -30,15 +32,20 @@ from postsale.orders.models import (
 from postsale.sellers.models import SalesChannel, Seller
 
 LANGUAGE_CODES = {code for code, _ in settings.LANGUAGES}
+log = logging.getLogger(__name__)
 
 
 def order_create(*, seller: Seller, draft: OrderDraft, actor: Actor,
-                 now: datetime | None = None) -> tuple[Order, bool]:
+                 now: datetime | None = None,
+                 payment_minutes: int | None = None) -> tuple[Order, bool]:
     """Create an order from a channel's draft; entries start `pending` until it is paid.
+    With `payment_minutes`, the order expires (and its places are released) if no payment
+    is confirmed by then.
 
     Idempotent by the channel's external id: the same content again returns the existing
     order with created=False; other content under the same id is a Conflict."""
     now = now or clock.now()
+    expires_at = now + timedelta(minutes=payment_minutes) if payment_minutes else None
     with transaction.atomic():
         channel = SalesChannel.objects.filter(seller=seller, code=draft.channel).first()
         if channel is None:
@@ -64,7 +71,7 @@ def order_create(*, seller: Seller, draft: OrderDraft, actor: Actor,
                         customer=customer, email=checked.email, phone=checked.phone,
                         language=checked.language, currency=draft.currency,
                         total=sum(q * p for _, q, p, _ in checked.lines),
-                        created_at=draft.created_at or now,
+                        created_at=draft.created_at or now, expires_at=expires_at,
                     )
                 break
             except IntegrityError:
@@ -133,10 +140,8 @@ def _validate(*, seller: Seller, draft: OrderDraft) -> _Checked:
         seller=seller, sku__in={line.product for line in draft.lines})}
     slot_ids = {line.time_slot for line in draft.lines if line.time_slot is not None}
     # Lock the slots first: capacity is checked and taken in this transaction.
-    slots = {s.pk: s for s in TimeSlot.objects.select_for_update()
-             .filter(pk__in=slot_ids, product__seller=seller)}
-    taken = dict(Entry.objects.filter(time_slot__in=slots).exclude(status=EntryStatus.VOID)
-                 .values_list("time_slot").annotate(n=Count("id")).values_list("time_slot", "n"))
+    slots = time_slots_lock(seller=seller, slot_ids=slot_ids)
+    taken = places_taken(slot_ids=slots)
     wanted: Counter[int] = Counter()
     lines = []
     for i, line in enumerate(draft.lines):
@@ -171,6 +176,25 @@ def _validate(*, seller: Seller, draft: OrderDraft) -> _Checked:
     if errors:
         raise Invalid("The order was not created; fix the fields listed.", errors)
     return _Checked(email, phone, language, lines)
+
+
+def time_slots_lock(*, seller: Seller, slot_ids) -> dict[int, TimeSlot]:
+    """The seller's time slots, locked for the rest of the transaction. Always in id
+    order, so two transactions locking overlapping slots never wait for each other in a
+    circle (order creation, exchanges and late activations all come through here). Only
+    the slot rows: locking the joined products too would make orders for different slots
+    of one product wait for each other, and could lock in a circle."""
+    return {s.pk: s for s in TimeSlot.objects.select_for_update(of=("self",))
+            .filter(pk__in=set(slot_ids), product__seller=seller).order_by("pk")}
+
+
+def places_taken(*, slot_ids, exclude_order: Order | None = None) -> dict[int, int]:
+    """Places taken per time slot: every entry that is not void holds one."""
+    entries = Entry.objects.filter(time_slot__in=set(slot_ids)).exclude(status=EntryStatus.VOID)
+    if exclude_order is not None:
+        entries = entries.exclude(order=exclude_order)
+    return dict(entries.values_list("time_slot").annotate(n=Count("id"))
+                .values_list("time_slot", "n"))
 
 
 def _customer_upsert(*, seller: Seller, draft: CustomerDraft, email: str, phone: str,
@@ -231,9 +255,88 @@ def order_mark_paid(*, order: Order, actor: Actor, now: datetime | None = None,
 
 
 def order_lock(*, seller: Seller, number: str) -> Order:
-    """The order's row, locked for the rest of the transaction (seller-scoped)."""
-    order = (Order.objects.select_for_update().select_related("seller")
+    """The order's row, locked for the rest of the transaction (seller-scoped). Only the
+    order's row: the seller's row is joined but not locked, or every write of one seller
+    would wait for the others."""
+    order = (Order.objects.select_for_update(of=("self",)).select_related("seller")
              .filter(seller=seller, number=number).first())
     if order is None:
         raise NotFound(f"No order {number} for this seller.", code="order_not_found")
     return order
+
+
+def order_expire(*, order: Order, now: datetime | None = None) -> Order:
+    """The payment deadline passed without a confirmed payment: the order expires and its
+    entries become void, which gives their places back. Idempotent: an expired order is
+    returned unchanged. A payment confirmed later follows the seller's late payment
+    policy (payments.settlement)."""
+    now = now or clock.now()
+    with transaction.atomic():
+        order = order_lock(seller=order.seller, number=order.number)
+        if order.status == OrderStatus.EXPIRED:
+            return order
+        if order.status != OrderStatus.AWAITING_PAYMENT:
+            raise Conflict("order_not_expirable",
+                           f"Order {order.number} is {order.get_status_display().lower()}; "
+                           "only orders awaiting payment expire.")
+        if order.expires_at is None or order.expires_at > now:
+            raise Conflict("order_not_due",
+                           f"Order {order.number} has time to be paid until "
+                           f"{order.expires_at or 'no deadline'}.")
+        _close(order, status=OrderStatus.EXPIRED, action="order.expired", actor=SYSTEM,
+               now=now, data={"expires_at": order.expires_at.isoformat()})
+    return order
+
+
+def orders_expiry_sweep(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Expire unpaid orders whose deadline has passed (the periodic job). Each order is
+    taken with SKIP LOCKED and re-checked, so two workers, or a payment being recorded at
+    the same moment, never expire an order twice or expire a paid one."""
+    now = now or clock.now()
+    due = list(Order.objects.filter(status=OrderStatus.AWAITING_PAYMENT, expires_at__lte=now)
+               .order_by("expires_at").values_list("pk", flat=True)[:limit])
+    done = 0
+    for pk in due:
+        with transaction.atomic():
+            order = (Order.objects.select_for_update(skip_locked=True, of=("self",))
+                     .select_related("seller")
+                     .filter(pk=pk, status=OrderStatus.AWAITING_PAYMENT, expires_at__lte=now)
+                     .first())
+            if order is None:
+                continue  # paid meanwhile, or another worker has it
+            _close(order, status=OrderStatus.EXPIRED, action="order.expired", actor=SYSTEM,
+                   now=now, data={"expires_at": order.expires_at.isoformat()})
+            done += 1
+    return done
+
+
+def order_cancel(*, order: Order, actor: Actor, reason: str = "",
+                 now: datetime | None = None) -> Order:
+    """Cancel an unpaid (or expired) order: its entries become void and its places are
+    released. A payment confirmed afterwards is refunded automatically. Paid orders are
+    canceled by refunding them."""
+    now = now or clock.now()
+    with transaction.atomic():
+        order = order_lock(seller=order.seller, number=order.number)
+        if order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
+            raise Conflict("order_paid",
+                           f"Order {order.number} is paid. To cancel it, refund it: the "
+                           "refund returns the money and voids its entries.")
+        if not rules.can_transition(order.status, OrderStatus.CANCELED):
+            raise Conflict("order_not_cancelable",
+                           f"Order {order.number} is {order.get_status_display().lower()} "
+                           "and cannot be canceled.")
+        _close(order, status=OrderStatus.CANCELED, action="order.canceled", actor=actor,
+               now=now, data={"reason": reason[:500], "from": order.status})
+    return order
+
+
+def _close(order: Order, *, status: str, action: str, actor: Actor, now: datetime,
+           data: dict) -> None:
+    order.status, order.closed_at = status, now
+    order.save(update_fields=["status", "closed_at"])
+    voided = (Entry.objects.filter(order=order).exclude(status=EntryStatus.VOID)
+              .update(status=EntryStatus.VOID, voided_at=now))
+    audit(seller=order.seller, obj=order, action=action, actor=actor, now=now,
+          data=data | {"entries_voided": voided})
+    log.info("Order %s %s (%s entries voided)", order.number, status, voided)

@@ -12,10 +12,13 @@ class PaymentStatus(models.TextChoices):
 
 
 # Which status may follow which. A late confirmation after "failed" happens (bank
-# transfers), so it is allowed; nothing leaves "refunded".
+# transfers), so it is allowed; nothing leaves "refunded". A gateway may refund a payment
+# it never confirmed to us (its own automatic refund of a late payment), so "refunded" may
+# follow "pending" and "failed": recorded, and the order is not paid by it.
 PAYMENT_TRANSITIONS = {
-    PaymentStatus.PENDING: {PaymentStatus.CONFIRMED, PaymentStatus.FAILED},
-    PaymentStatus.FAILED: {PaymentStatus.CONFIRMED},
+    PaymentStatus.PENDING: {PaymentStatus.CONFIRMED, PaymentStatus.FAILED,
+                            PaymentStatus.REFUNDED},
+    PaymentStatus.FAILED: {PaymentStatus.CONFIRMED, PaymentStatus.REFUNDED},
     PaymentStatus.CONFIRMED: {PaymentStatus.REFUNDED},
     PaymentStatus.REFUNDED: set(),
 }
@@ -258,7 +261,13 @@ class Exchange(models.Model):
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=20, choices=ExchangeStatus.choices)
     payment_link = models.URLField(max_length=500, blank=True)
+    # Our reference for the difference (XCH-…): in the transfer title, passed to the
+    # provider's payment link; a payment reported with it completes the exchange.
     payment_transaction_id = models.CharField(max_length=128, blank=True)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")  # the payment of the difference
+    # Until when the new place is held for the payment; then the sweep cancels it.
+    expires_at = models.DateTimeField(null=True, blank=True)
     refund = models.ForeignKey(Refund, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="+")
     requested_by = models.CharField(max_length=10)  # customer | seller
@@ -271,6 +280,14 @@ class Exchange(models.Model):
             models.UniqueConstraint(fields=["old_entry"],
                                     condition=~models.Q(status="canceled"),
                                     name="exchange_entry_once"),
+        ]
+        indexes = [
+            # The expiry sweep: exchanges whose difference was not paid in time.
+            models.Index(fields=["expires_at"], condition=models.Q(status="awaiting_payment"),
+                         name="exchange_due_idx"),
+            models.Index(fields=["payment_transaction_id"],
+                         condition=~models.Q(payment_transaction_id=""),
+                         name="exchange_reference_idx"),
         ]
 
 

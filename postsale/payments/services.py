@@ -1,27 +1,27 @@
-"""Writes about money: payment events from channels and providers, invoices,
-subscriptions, and submitting an order together with the payment a channel already took."""
+"""Writes about money: payment events from channels and providers, and submitting an
+order together with the payment a channel already took. What a confirmed payment does to
+its order is in settlement.py; a payment of an exchange's difference goes to exchanges.py.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 
 from postsale.core import clock
 from postsale.core.audit import Actor, audit
 from postsale.core.errors import Conflict, Invalid
-from postsale.core.numbers import public_number
 from postsale.orders.drafts import OrderDraft
-from postsale.orders.models import Order, OrderStatus, ProductKind
-from postsale.orders.services import order_create, order_lock, order_mark_paid
-from postsale.payments.models import (
-    PAYMENT_TRANSITIONS,
-    Invoice,
-    Payment,
-    PaymentEvent,
-    PaymentStatus,
-    Subscription,
+from postsale.orders.models import Order
+from postsale.orders.services import order_create, order_lock
+from postsale.payments import exchanges
+from postsale.payments.models import PAYMENT_TRANSITIONS, Payment, PaymentEvent, PaymentStatus
+from postsale.payments.settlement import (  # noqa: F401 — invoice_issue, subscription_start: public here
+    invoice_issue,
+    provider_refund_recorded,
+    settle,
+    subscription_start,
 )
 from postsale.sellers.models import Seller
 
@@ -37,6 +37,9 @@ class PaymentReport:
     currency: str | None = None
     event_id: str | None = None  # the sender's id for this report, if it has one
     occurred_at: datetime | None = None
+    # Our reference the payment was made with, when it differs from the transaction id
+    # (an exchange's XCH-… passed to the provider's payment link).
+    reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,20 +76,11 @@ def _record(*, order: Order, report: PaymentReport, source: str, actor: Actor,
     if currency != order.currency:
         raise Invalid("Currency mismatch.", {
             "currency": f"The order is in {order.currency}; report the payment in it."})
+    exchange = exchanges.exchange_for_payment(
+        order=order, references=[report.reference, report.transaction_id], payment=payment)
     if payment is None:
-        try:
-            with transaction.atomic():
-                payment = Payment.objects.create(
-                    seller=order.seller, order=order, provider=report.provider,
-                    provider_transaction_id=report.transaction_id,
-                    amount=order.total if report.amount is None else report.amount,
-                    currency=currency, created_at=now)
-        except IntegrityError:  # reported for another order at the same moment
-            raise Conflict("transaction_belongs_to_other_order",
-                           f"Transaction {report.transaction_id} belongs to another "
-                           "order.") from None
-        audit(seller=order.seller, obj=payment, action="payment.created", actor=actor,
-              now=now, data={"order": order.number, "amount": payment.amount})
+        payment = _payment_create(order=order, report=report, exchange=exchange,
+                                  actor=actor, now=now)
     elif report.amount is not None and report.amount != payment.amount:
         raise Conflict("payment_amount_mismatch",
                        f"Transaction {report.transaction_id} was reported with amount "
@@ -105,68 +99,50 @@ def _record(*, order: Order, report: PaymentReport, source: str, actor: Actor,
         return PaymentEventResult(payment, order, False,
                                   f"The payment is {payment.status}; a {report.status} "
                                   "report cannot change it.")
-    previous = payment.status
-    payment.status = report.status
-    fields = ["status"]
-    if report.status == PaymentStatus.CONFIRMED:
-        payment.confirmed_at = now
-        fields.append("confirmed_at")
-    payment.save(update_fields=fields)
-    audit(seller=order.seller, obj=payment, action=f"payment.{report.status}", actor=actor,
-          now=now, data={"order": order.number, "from": previous})
-    if report.status == PaymentStatus.CONFIRMED:
-        _settle(order=order, actor=actor, now=now, notify=notify)
+    _apply(order=order, payment=payment, status=report.status, exchange=exchange,
+           actor=actor, now=now, notify=notify)
     return PaymentEventResult(payment, order, True, f"Payment is now {payment.status}.")
 
 
-def _settle(*, order: Order, actor: Actor, now: datetime, notify: bool) -> None:
-    """Mark the order paid once confirmed payments cover its total."""
-    if order.status not in (OrderStatus.AWAITING_PAYMENT, OrderStatus.EXPIRED):
-        return  # already paid: a second payment is a duplicate for an agent to refund
-    confirmed = (order.payments.filter(status=PaymentStatus.CONFIRMED)
-                 .aggregate(total=Sum("amount"))["total"] or 0)
-    if confirmed < order.total:
-        return
-    order_mark_paid(order=order, actor=actor, now=now, notify=notify)
-    # A subscription is billed by its own invoices (a refund returns only the last one);
-    # everything else of the order is on one invoice.
-    billed = 0
-    for line in order.lines.select_related("product").filter(
-            product__kind=ProductKind.SUBSCRIPTION):
-        subscription = subscription_start(order=order, line=line, now=now)
-        invoice_issue(order=order, subscription=subscription, amount=line.total, now=now,
-                      period=(subscription.started_at, subscription.current_period_end))
-        billed += line.total
-    if order.total > billed:
-        invoice_issue(order=order, amount=order.total - billed, now=now)
+def _payment_create(*, order: Order, report: PaymentReport, exchange, actor: Actor,
+                    now: datetime) -> Payment:
+    amount = report.amount
+    if amount is None:  # the channel did not say: what is due
+        amount = exchange.difference if exchange else order.total
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                seller=order.seller, order=order, provider=report.provider,
+                provider_transaction_id=report.transaction_id, amount=amount,
+                currency=order.currency, created_at=now)
+    except IntegrityError:  # reported for another order at the same moment
+        raise Conflict("transaction_belongs_to_other_order",
+                       f"Transaction {report.transaction_id} belongs to another "
+                       "order.") from None
+    audit(seller=order.seller, obj=payment, action="payment.created", actor=actor,
+          now=now, data={"order": order.number, "amount": payment.amount})
+    return payment
 
 
-def invoice_issue(*, order: Order, subscription: Subscription | None = None,
-                  amount: int | None = None, period: tuple[datetime, datetime] | None = None,
-                  now: datetime) -> Invoice:
-    for _ in range(5):
-        try:
-            with transaction.atomic():
-                return Invoice.objects.create(
-                    seller=order.seller, order=order, subscription=subscription,
-                    number=public_number("INV", 10),
-                    amount=order.total if amount is None else amount,
-                    currency=order.currency, issued_at=now,
-                    period_start=period[0] if period else None,
-                    period_end=period[1] if period else None)
-        except IntegrityError:  # number collision: draw again
-            continue
-    raise RuntimeError("Could not allocate an invoice number")
-
-
-def subscription_start(*, order: Order, line, now: datetime) -> Subscription:
-    months = line.product.billing_period_months or 1
-    subscription = Subscription.objects.create(
-        seller=order.seller, order=order, line=line, started_at=now,
-        current_period_end=now + relativedelta(months=months))
-    audit(seller=order.seller, obj=subscription, action="subscription.started",
-          actor=Actor("system"), now=now, data={"order": order.number})
-    return subscription
+def _apply(*, order: Order, payment: Payment, status: str, exchange, actor: Actor,
+           now: datetime, notify: bool) -> None:
+    """Change the payment's status, and what follows for its order or exchange."""
+    previous = payment.status
+    payment.status = status
+    fields = ["status"]
+    if status == PaymentStatus.CONFIRMED:
+        payment.confirmed_at = now
+        fields.append("confirmed_at")
+    payment.save(update_fields=fields)
+    audit(seller=order.seller, obj=payment, action=f"payment.{status}", actor=actor,
+          now=now, data={"order": order.number, "from": previous})
+    if status == PaymentStatus.CONFIRMED and exchange is not None:
+        exchanges.exchange_payment_confirmed(exchange=exchange, payment=payment, actor=actor,
+                                             now=now)
+    elif status == PaymentStatus.CONFIRMED:
+        settle(order=order, payment=payment, actor=actor, now=now, notify=notify)
+    elif status == PaymentStatus.REFUNDED:
+        provider_refund_recorded(order=order, payment=payment, now=now)
 
 
 def order_submit(*, seller: Seller, draft: OrderDraft, actor: Actor, source: str,
@@ -176,7 +152,8 @@ def order_submit(*, seller: Seller, draft: OrderDraft, actor: Actor, source: str
     a payment without sending the receipt and entries again."""
     now = now or clock.now()
     with transaction.atomic():
-        order, created = order_create(seller=seller, draft=draft, actor=actor, now=now)
+        order, created = order_create(seller=seller, draft=draft, actor=actor, now=now,
+                                      payment_minutes=payment_minutes(source, draft))
         if created and draft.payment:
             p = draft.payment
             _record(order=order_lock(seller=seller, number=order.number),
@@ -185,3 +162,17 @@ def order_submit(*, seller: Seller, draft: OrderDraft, actor: Actor, source: str
                     source=source, actor=actor, payload={}, now=now, notify=notify)
             order.refresh_from_db()
     return order, created
+
+
+def payment_minutes(source: str, draft: OrderDraft) -> int | None:
+    """How long an order has to be paid before it expires, or None for no deadline.
+
+    Only orders a channel creates through the API without a confirmed payment get one
+    (POSTSALE_DEFAULT_PAYMENT_MINUTES, default 60; 0 turns expiry off): the channel is
+    waiting for its customer to pay. Imports and the demo bring orders whose payment is
+    settled elsewhere or already in the past, and a box office takes the money first."""
+    minutes = settings.POSTSALE_DEFAULT_PAYMENT_MINUTES
+    paid = draft.payment is not None and draft.payment.status == PaymentStatus.CONFIRMED
+    if not source.startswith("api:") or paid or not minutes:
+        return None
+    return minutes

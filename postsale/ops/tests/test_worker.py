@@ -191,8 +191,9 @@ def test_sweep_command_reports_a_failed_job_and_still_runs_the_others(lost_tasks
     out = StringIO()
     with pytest.raises(CommandError, match="broken"):
         call_command("sweep", stdout=out)
-    assert out.getvalue().splitlines()[:2] == ["broken: failed (see log)",
-                                               "notifications: 1 processed"]
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "broken: failed (see log)"
+    assert "notifications: 1 processed" in lines[1:]
     assert len(mail.outbox) == 1
 
 
