@@ -4,10 +4,11 @@ into the plain items the pure rules (rules.py) decide on."""
 from datetime import datetime
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from postsale.core.errors import Invalid
 from postsale.core.money import format_money
-from postsale.orders.models import EntryStatus, Order, ProductKind
+from postsale.orders.models import EntryStatus, Order, OrderStatus, ProductKind
 from postsale.payments.models import Invoice, PaymentStatus, RefundItem
 from postsale.payments.rules import Eligibility, Item, RequestedBy, Terms, decide
 
@@ -84,6 +85,10 @@ def refund_eligibility(*, order: Order, by: RequestedBy, at: datetime,
                        keys: list[str] | None = None) -> Eligibility:
     """May these items be refunded at `at`, for how much, and why — in the words the
     customer sees."""
+    if order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
+        return Eligibility(False, 0, 0, (_("Only paid orders can be refunded; this one is "
+                                           "%(status)s.") % {"status":
+                                           order.get_status_display().lower()},), ())
     items = select_items(refundable_items(order), keys)
     return decide(items, by=by, now=at, refundable_left=refundable_left(order),
                   format_amount=lambda amount: format_money(amount, order.currency))

@@ -56,6 +56,9 @@ def refund_request(*, seller: Seller, order_number: str, by: RequestedBy, actor:
                            f"Order {order.number} is {order.get_status_display().lower()}; "
                            "only paid orders can be refunded.")
         items = select_items(refundable_items(order), keys)
+        if not items:
+            raise Conflict("already_refunded", "Everything on this order is already refunded "
+                                               "or being refunded.")
         if any(i.refunded for i in items):
             raise Conflict("already_refunded",
                            "Some of these items are already refunded or being refunded: "
@@ -64,6 +67,10 @@ def refund_request(*, seller: Seller, order_number: str, by: RequestedBy, actor:
         if not decision.allowed:
             raise DomainError(code="not_refundable", status=422,
                               message=" ".join(decision.reasons) or "Nothing to refund.")
+        if decision.amount <= 0:  # e.g. the gateway returned the payment itself already
+            raise DomainError(code="not_refundable", status=422,
+                              message="This refund would return nothing: the fees take all "
+                                      "of it, or the order's payments were returned already.")
         refund = Refund.objects.create(
             seller=seller, order=order, number=public_number("RFD", 10),
             amount=decision.amount, fee=decision.fee, currency=order.currency,
@@ -241,15 +248,26 @@ def _mark_fully_refunded_payments(refund: Refund) -> None:
 
 
 def _update_order_status(order: Order, *, now: datetime) -> None:
-    refunded = (Refund.objects.filter(order=order, status=RefundStatus.SUCCEEDED)
-                .aggregate(total=Sum("amount"))["total"] or 0)
-    fees = (Refund.objects.filter(order=order, status=RefundStatus.SUCCEEDED)
-            .aggregate(total=Sum("fee"))["total"] or 0)
-    everything = refunded + fees >= order.total
+    """Refunded when every item of the order is refunded (or void), partially refunded when
+    some are. Refunds of money alone (a duplicate payment) leave the order as it is."""
+    done = RefundItem.objects.filter(refund__order=order, refund__status=RefundStatus.SUCCEEDED)
+    if not done.exists():
+        return
+    pending = set(_item_keys(RefundItem.objects.filter(refund__order=order, active=True)
+                             .exclude(refund__status=RefundStatus.SUCCEEDED)))
+    done_keys = set(_item_keys(done))
+    everything = all(i.key in done_keys or (i.refunded and i.key not in pending)
+                     for i in refundable_items(order))
     target = OrderStatus.REFUNDED if everything else OrderStatus.PARTIALLY_REFUNDED
     if order.status != target and order_rules.can_transition(order.status, target):
         order.status = target
         order.save(update_fields=["status"])
+
+
+def _item_keys(items):
+    for entry, line, invoice in items.values_list("entry__number", "line_id", "invoice__number"):
+        yield (f"entry:{entry}" if entry else f"invoice:{invoice}" if invoice
+               else f"line:{line}")
 
 
 def refund_retry(*, refund: Refund, actor: Actor, now: datetime | None = None) -> Refund:

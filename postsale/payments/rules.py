@@ -113,6 +113,9 @@ def decide(items: list[Item], *, by: RequestedBy, now: datetime, refundable_left
     reasons = tuple(r for d in decisions for r in d.reasons)
     if not allowed:
         return Eligibility(False, 0, 0, reasons, tuple(decisions))
+    if amount <= 0:
+        return Eligibility(False, 0, 0, (*reasons, _("Nothing is left to refund.")),
+                           tuple(decisions))
     if amount < sum(d.amount for d in allowed):
         reasons += (_("The refund is limited to what is left of the payment: %(amount)s.")
                     % {"amount": format_amount(amount)},)

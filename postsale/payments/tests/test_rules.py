@@ -36,7 +36,8 @@ def item(price=5000, days_ago=1, slot_in=None, used=False, refunded=False, **ter
      CUSTOMER, False, 0, "48 hours before"),
     ("fixed fee", item(fee_fixed=500), CUSTOMER, True, 4500, "refund fee of 500"),
     ("percent fee", item(fee_percent=10), CUSTOMER, True, 4500, "refund fee of 500"),
-    ("fee never exceeds the price", item(price=300, fee_fixed=500), CUSTOMER, True, 0, None),
+    ("a fee eating the whole price leaves nothing", item(price=300, fee_fixed=500), CUSTOMER,
+     False, 0, "Nothing is left"),
     ("sellers pay no fee", item(fee_fixed=500), SELLER, True, 5000, None),
     ("already refunded", item(refunded=True), SELLER, False, 0, "already refunded"),
 ])
@@ -50,6 +51,11 @@ def test_eligibility_rules(case, it, by, allowed, amount, reason):
 def test_refund_is_capped_at_what_is_left_to_refund():
     result = decide([item(), item()], by=CUSTOMER, now=NOW, refundable_left=6000)
     assert result.amount == 6000 and "limited" in result.reasons[-1]
+
+
+def test_nothing_left_to_refund_is_not_allowed():
+    result = decide([item()], by=SELLER, now=NOW, refundable_left=0)
+    assert not result.allowed and "Nothing is left to refund." in result.reasons
 
 
 def test_nothing_chosen():
@@ -77,4 +83,4 @@ def test_amount_is_never_negative_nor_more_than_what_is_left(items, by, left):
     assert 0 <= result.amount <= max(left, 0)
     assert result.amount <= sum(i.price for i in items)
     assert all(d.amount >= 0 for d in result.items)
-    assert result.allowed == any(d.allowed for d in result.items)
+    assert result.allowed == (any(d.allowed for d in result.items) and result.amount > 0)
