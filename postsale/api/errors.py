@@ -29,6 +29,8 @@ DESCRIPTIONS = {
     413: "The body is larger than the server accepts (`too_large`).",
     422: "Invalid input (`invalid`, `unknown_channel`, `invalid_email`, `invalid_phone`); "
          "`fields` lists each problem by field path.",
+    503: "A payment provider could not be reached (`provider_unavailable`); nothing changed. "
+         "Try again in a few minutes.",
 }
 
 

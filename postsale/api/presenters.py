@@ -37,3 +37,53 @@ def order_out(order: Order) -> dict:
         "answers": {a.question: a.answer for a in order.answers.all()},
         "warnings": warnings,
     }
+
+
+def refund_item_key(item) -> str:
+    """The key a refund item was requested with (`entry:TID-…`, `invoice:…`, `line:<id>`)."""
+    if item.entry_id:
+        return f"entry:{item.entry.number}"
+    if item.invoice_id:
+        return f"invoice:{item.invoice.number}"
+    return f"line:{item.line_id}"
+
+
+def refund_out(refund) -> dict:
+    """Expects `items__entry` and `items__invoice` prefetched (see `refunds_of`)."""
+    return {"number": refund.number, "status": refund.status, "amount": refund.amount,
+            "fee": refund.fee, "currency": refund.currency,
+            "requested_by": refund.requested_by, "reason": refund.reason,
+            "reasons": list(refund.reasons),
+            "items": [{"key": refund_item_key(i), "amount": i.amount}
+                      for i in refund.items.all()],
+            "attempts": refund.attempts, "last_error": refund.last_error,
+            "created_at": refund.created_at, "succeeded_at": refund.succeeded_at}
+
+
+def eligibility_out(decision, *, items, currency: str) -> dict:
+    """`decision`: an Eligibility; `items`: the order's refundable items (for labels)."""
+    labels = {i.key: i.label for i in items}
+    return {"allowed": decision.allowed, "amount": decision.amount, "fee": decision.fee,
+            "currency": currency, "reasons": list(decision.reasons),
+            "items": [{"key": d.key, "label": labels.get(d.key, d.key), "allowed": d.allowed,
+                       "amount": d.amount, "fee": d.fee, "reasons": list(d.reasons)}
+                      for d in decision.items],
+            "refunded": [i.key for i in items if i.refunded]}
+
+
+def exchange_out(exchange) -> dict:
+    return {"status": exchange.status, "old_entry": exchange.old_entry.number,
+            "new_entry": exchange.new_entry.number,
+            "time_slot": _slot(exchange.new_entry.time_slot),
+            "difference": exchange.difference, "fee": exchange.fee,
+            "currency": exchange.currency, "payment_link": exchange.payment_link,
+            "reference": exchange.payment_transaction_id, "expires_at": exchange.expires_at,
+            "refund": exchange.refund.number if exchange.refund_id else None,
+            "created_at": exchange.created_at, "completed_at": exchange.completed_at}
+
+
+def exchange_quote_out(quote) -> dict:
+    return {"allowed": quote.allowed, "code": quote.code, "reasons": list(quote.reasons),
+            "old_price": quote.old_price, "new_price": quote.new_price, "fee": quote.fee,
+            "difference": quote.difference, "currency": quote.currency,
+            "places_left": quote.places_left}

@@ -192,3 +192,131 @@ class PaymentEventOut(Schema):
     detail: str
     payment: PaymentOut
     order: OrderOut
+
+
+# -- Refunds and exchanges -------------------------------------------------------------
+
+ITEM_KEY = r"^(entry|line|invoice):[^\x00-\x1f\x7f]{1,40}$"
+PATTERN_HINTS[ITEM_KEY] = "Use entry:TID-…, line:<id> or invoice:INV-… from the order."
+ItemKey = Annotated[str, StringConstraints(strip_whitespace=True, max_length=48,
+                                           pattern=ITEM_KEY)]
+By = Literal["customer", "seller"]
+BY_DESCRIPTION = ("Whose terms apply: `customer` (the customer's window, non-refundable "
+                  "products, deadlines before the time slot, fees, used entries) or "
+                  "`seller` (the seller's longer window only).")
+
+
+class RefundIn(In):
+    items: list[ItemKey] | None = Field(
+        None, min_length=1, max_length=200,
+        description="What to refund: `entry:TID-…`, `line:<id>` (a line without entries) "
+                    "or `invoice:INV-…` (a subscription's last invoice). Omitted: "
+                    "everything not refunded yet.")
+    by: By = Field("seller", description=BY_DESCRIPTION)
+    reason: text(500) = Field("", description="Why, for the records (not shown to the "
+                                              "customer).")
+
+
+class ItemDecisionOut(Schema):
+    key: str = Field(description="`entry:TID-…`, `line:<id>` or `invoice:INV-…`.")
+    label: str = Field(description="What the customer recognizes, e.g. the entry number "
+                                   "and product name.")
+    allowed: bool
+    amount: int = Field(description="Refund for this item after the fee, minor units.")
+    fee: int = Field(description="Minor units.")
+    reasons: list[str] = Field(description="Why not, or what to know, in the customer's "
+                                           "words.")
+
+
+class RefundEligibilityOut(Schema):
+    allowed: bool = Field(description="False: nothing of what was asked may be refunded; "
+                                      "`reasons` say why.")
+    amount: int = Field(description="Total to refund after fees, minor units; never more "
+                                    "than what was paid and not refunded yet.")
+    fee: int = Field(description="Total fees kept, minor units.")
+    currency: str
+    reasons: list[str]
+    items: list[ItemDecisionOut] = Field(description="The decision for each item asked "
+                                                     "about (all not refunded yet when no "
+                                                     "`items` were given).")
+    refunded: list[str] = Field(description="Keys of the order's items already refunded or "
+                                            "being refunded.")
+
+
+class RefundItemOut(Schema):
+    key: str = Field(description="`entry:TID-…`, `line:<id>` or `invoice:INV-…`.")
+    amount: int = Field(description="Minor units.")
+
+
+class RefundOut(Schema):
+    number: str = Field(description="RFD-…")
+    status: Literal["requested", "processing", "succeeded", "failed"] = Field(
+        description="`requested`: decided, not sent yet; `processing`: being sent to the "
+                    "payment provider (or retried); `succeeded`: the money was returned; "
+                    "`failed`: gave up after repeated failures, an agent must look at it.")
+    amount: int = Field(description="Minor units, after the fee.")
+    fee: int = Field(description="Minor units.")
+    currency: str
+    requested_by: str = Field(description="`customer`, `seller` or `system`.")
+    reason: str
+    reasons: list[str] = Field(description="The eligibility reasons when it was requested.")
+    items: list[RefundItemOut]
+    attempts: int = Field(description="Attempts at the payment provider so far.")
+    last_error: str = Field(description="The provider's last error, if any.")
+    created_at: datetime
+    succeeded_at: datetime | None
+
+
+class RefundList(Schema):
+    items: list[RefundOut] = Field(description="Newest first.")
+
+
+class ExchangeIn(In):
+    entry: text(16, min_length=1) = Field(description="The entry to move, TID-…")
+    time_slot: int = Field(ge=1, le=MAX_ID, description="The TimeSlot id to move it to.")
+    by: By = Field("seller", description="Whose terms apply: `customer` (the "
+                                                  "product's deadline before the slot) or "
+                                                  "`seller`.")
+
+
+class ExchangeOut(Schema):
+    status: Literal["awaiting_payment", "completed", "canceled"] = Field(
+        description="`awaiting_payment`: the customer must pay `difference` "
+                    "(`payment_link`) before the new entry is valid; `completed`: the old "
+                    "entry is void and the new one valid; `canceled`: never paid.")
+    old_entry: str = Field(description="TID-… of the entry moved away from.")
+    new_entry: str = Field(description="TID-… of the new entry.")
+    time_slot: TimeSlotOut | None
+    difference: int = Field(description="Minor units, fee included. Positive: the customer "
+                                        "pays this much more; negative: refunded.")
+    fee: int = Field(description="Minor units.")
+    currency: str
+    payment_link: str = Field(description="Where the customer pays the difference; empty "
+                                          "when nothing is due or the provider has no "
+                                          "links (then a bank transfer with `reference` in "
+                                          "its title).")
+    reference: str = Field(description="XCH-…: our reference for the difference; a payment "
+                                       "reported with it completes the exchange. Empty when "
+                                       "nothing is due.")
+    expires_at: datetime | None = Field(description="Until when the new place is held for "
+                                                    "the payment; then the exchange is "
+                                                    "canceled and the old entry stays.")
+    refund: str | None = Field(description="RFD-… of the refund of a negative difference.")
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class ExchangeQuoteOut(Schema):
+    allowed: bool
+    code: Literal["", "slot_full", "not_exchangeable"] = Field(
+        description="Why not, for machines: `slot_full` (choose another time) or "
+                    "`not_exchangeable`; empty when allowed.")
+    reasons: list[str] = Field(description="Why not, or what to know (fee, what is charged "
+                                           "or refunded), in the customer's words.")
+    old_price: int = Field(description="What the entry was paid with, minor units.")
+    new_price: int = Field(description="The price of the new time, minor units.")
+    fee: int = Field(description="Exchange fee, minor units (customers only).")
+    difference: int = Field(description="new − old + fee, minor units. Positive: to pay; "
+                                        "negative: refunded.")
+    currency: str
+    places_left: int = Field(description="Free places in the new time slot.")

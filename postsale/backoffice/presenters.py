@@ -4,7 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from postsale.notifications.models import NotificationStatus
 from postsale.orders.models import EntryStatus, OrderStatus
-from postsale.payments.models import PaymentStatus, SubscriptionStatus
+from postsale.payments.models import (
+    ExchangeStatus,
+    PaymentFlag,
+    PaymentStatus,
+    RefundStatus,
+    SubscriptionStatus,
+)
 
 # Badge tone per status value; the values of the different state machines agree in
 # meaning where they share a name ("refunded", "failed").
@@ -25,6 +31,10 @@ TONES = {
     NotificationStatus.QUEUED: "warn",
     NotificationStatus.SENT: "ok",
     NotificationStatus.BOUNCED: "bad",
+    RefundStatus.REQUESTED: "warn",
+    RefundStatus.PROCESSING: "info",
+    RefundStatus.SUCCEEDED: "ok",
+    ExchangeStatus.COMPLETED: "ok",
 }
 
 ORDER_STATUS_HELP = {
@@ -54,6 +64,33 @@ LATE_PAYMENT_ADVICE = _(
 NOTIFICATION_KINDS = {
     "order_receipt": _("Receipt"),
     "entries_delivery": _("Entries"),
+    "refund_confirmation": _("Refund confirmation"),
+    "refund_failed": _("Refund failed"),
+}
+
+REFUND_STATUS_HELP = {
+    RefundStatus.REQUESTED: _("Decided and reserved; it is sent to the payment provider "
+                              "shortly."),
+    RefundStatus.PROCESSING: _("Being sent to the payment provider; failed attempts are "
+                               "retried automatically."),
+    RefundStatus.SUCCEEDED: _("The payment provider returned the money to the customer."),
+    RefundStatus.FAILED: _("The payment provider refused it or could not be reached after "
+                           "several attempts. Check the error, then retry."),
+}
+
+# What a flag on a payment means and what to do about it (SPEC §5).
+FLAG_HELP = {
+    PaymentFlag.Kind.DUPLICATE: _(
+        "The customer probably paid twice: a second order with the same items a short time "
+        "apart, or a second payment of an order already paid. Refund what is not needed."),
+    PaymentFlag.Kind.LATE: _(
+        "The payment was confirmed after the order had expired or was canceled. Following "
+        "the seller's policy the order was activated if places were left; otherwise the "
+        "payment is refunded automatically (see Refunds)."),
+    PaymentFlag.Kind.PROVIDER_REFUND: _(
+        "The payment provider returned this payment by itself, outside postsale (for "
+        "example a chargeback). The money is back with the customer, so there is nothing "
+        "to refund; if the entries are still valid, decide whether they should be."),
 }
 
 
@@ -73,3 +110,20 @@ def order_advice(status: str) -> str:
 
 def notification_kind_label(kind: str) -> str:
     return NOTIFICATION_KINDS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def refund_status_help(status: str) -> str:
+    return REFUND_STATUS_HELP.get(status, "")
+
+
+def flag_help(kind: str) -> str:
+    return FLAG_HELP.get(kind, "")
+
+
+def refund_item_label(item) -> str:
+    """A RefundItem as agents recognize it: the entry or invoice number, else the product."""
+    if item.entry_id:
+        return item.entry.number
+    if item.invoice_id:
+        return item.invoice.number
+    return item.line.product.name

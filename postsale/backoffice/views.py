@@ -11,16 +11,35 @@ from postsale.backoffice.access import seller_access, seller_required, seller_se
 from postsale.backoffice.forms import OrderFilterForm
 from postsale.backoffice.pagination import keyset_page
 from postsale.backoffice.selectors import order_page, order_rows
+from postsale.core.audit import Actor
 from postsale.core.errors import NotFound
+from postsale.orders.models import Order
+from postsale.orders.selectors import order_get
+from postsale.payments.refunds import REFUNDABLE_ORDER
+from postsale.sellers.models import Role
 from postsale.sellers.selectors import sellers_for_user
 
 PAGE_SIZE = 50
+# Who may refund, exchange and otherwise change an order (door staff and viewers may not).
+ORDER_ACTION_ROLES = frozenset({Role.OWNER, Role.AGENT})
 
 
-def _is_htmx_fragment(request: HttpRequest) -> bool:
+def is_htmx_fragment(request: HttpRequest) -> bool:
     # A history restore asks for the whole page, not the fragment.
     return (request.headers.get("HX-Request") == "true"
             and request.headers.get("HX-History-Restore-Request") != "true")
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    return Actor("user", request.user.get_username(), request.user)
+
+
+def order_or_404(request: HttpRequest, number: str) -> Order:
+    """The current seller's order; another seller's is a 404 like a missing one."""
+    try:
+        return order_get(seller=request.access.seller, number=number.upper())
+    except NotFound:
+        raise Http404 from None
 
 
 @seller_required
@@ -30,7 +49,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     page = keyset_page(order_rows(seller=seller, **form.selector_kwargs()),
                        after=request.GET.get("after"), before=request.GET.get("before"),
                        size=PAGE_SIZE)
-    fragment = _is_htmx_fragment(request)
+    fragment = is_htmx_fragment(request)
     template = "backoffice/orders/_results.html" if fragment else "backoffice/orders/list.html"
     response = render(request, template, {"form": form, "page": page, "fragment": fragment})
     patch_vary_headers(response, ["HX-Request"])
@@ -48,6 +67,9 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         "data": data, "order": data.order,
         "status_help": presenters.order_status_help(status),
         "status_advice": presenters.order_advice(status),
+        "can_act": request.access.role in ORDER_ACTION_ROLES,
+        "refundable": status in REFUNDABLE_ORDER,
+        "exchangeable": any(e.time_slot_id for e in data.order.entries.all()),
     })
 
 

@@ -101,6 +101,9 @@ class Scope(models.TextChoices):
     ORDERS_READ = "orders:read", _("Read orders")
     ORDERS_WRITE = "orders:write", _("Create orders")
     PAYMENTS_WRITE = "payments:write", _("Record payment events")
+    REFUNDS_READ = "refunds:read", _("Read refunds and refund eligibility")
+    REFUNDS_WRITE = "refunds:write", _("Request refunds")
+    EXCHANGES_WRITE = "exchanges:write", _("Exchange entries")
 
 
 class ApiToken(models.Model):

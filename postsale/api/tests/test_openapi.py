@@ -12,6 +12,14 @@ OPERATIONS = {
     ("get", "/api/v1/orders/{number}"): {"200", "401", "403", "404", "422"},
     ("post", "/api/v1/payments/events"): {"200", "400", "401", "403", "404", "409", "413",
                                           "422"},
+    ("get", "/api/v1/orders/{number}/refund-eligibility"): {"200", "401", "403", "404", "409",
+                                                            "422"},
+    ("post", "/api/v1/orders/{number}/refunds"): {"201", "400", "401", "403", "404", "409",
+                                                  "413", "422"},
+    ("get", "/api/v1/orders/{number}/refunds"): {"200", "401", "403", "404", "422"},
+    ("get", "/api/v1/orders/{number}/exchange-quote"): {"200", "401", "403", "404", "422"},
+    ("post", "/api/v1/orders/{number}/exchanges"): {"201", "400", "401", "403", "404", "409",
+                                                    "413", "422", "503"},
 }
 
 
@@ -61,6 +69,28 @@ def test_idempotency_key_header_and_bodies_are_documented(spec):
     listing = {p["name"] for p in spec["paths"]["/api/v1/orders"]["get"]["parameters"]}
     assert {"status", "channel", "email", "created_from", "created_to", "cursor",
             "limit"} <= listing
+
+
+def test_refund_and_exchange_operations_document_their_inputs(spec):
+    check = spec["paths"]["/api/v1/orders/{number}/refund-eligibility"]["get"]
+    params = {p["name"]: p for p in check["parameters"]}
+    assert {"number", "by", "items"} <= set(params)
+    assert params["items"]["schema"]["anyOf"][0]["type"] == "array"
+    assert params["by"]["schema"]["enum"] == ["customer", "seller"]
+    create = spec["paths"]["/api/v1/orders/{number}/refunds"]["post"]
+    assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
+    assert create["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/RefundIn"}
+    refund = spec["components"]["schemas"]["RefundOut"]["properties"]
+    assert refund["status"]["enum"] == ["requested", "processing", "succeeded", "failed"]
+    exchange = spec["paths"]["/api/v1/orders/{number}/exchanges"]["post"]
+    assert any(p["name"] == "Idempotency-Key" for p in exchange["parameters"])
+    assert exchange["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ExchangeIn"}
+    for name in ("RefundIn", "RefundOut", "RefundEligibilityOut", "ExchangeIn", "ExchangeOut",
+                 "ExchangeQuoteOut"):
+        props = spec["components"]["schemas"][name]["properties"]
+        assert any(p.get("description") for p in props.values()), name
 
 
 def test_docs_page_loads_swagger_from_our_static_files(client):

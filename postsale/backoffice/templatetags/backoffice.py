@@ -43,3 +43,18 @@ def when(value, fmt: str = "Y-m-d H:i"):
         return "—"
     return format_html('<time datetime="{}" dir="ltr">{}</time>', value.isoformat(),
                        dateformat.format(value, fmt))
+
+
+@register.filter
+def refund_item(item) -> str:
+    return presenters.refund_item_label(item)
+
+
+@register.filter
+def refund_status_help(status: str) -> str:
+    return presenters.refund_status_help(status)
+
+
+@register.filter
+def flag_help(kind: str) -> str:
+    return presenters.flag_help(kind)
