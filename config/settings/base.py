@@ -161,6 +161,15 @@ POSTSALE_REFUND_MAX_ATTEMPTS = env_int("POSTSALE_REFUND_MAX_ATTEMPTS", 8)
 POSTSALE_REFUND_RETRY_BASE = env_int("POSTSALE_REFUND_RETRY_BASE", 60)
 POSTSALE_REFUND_RETRY_CAP = env_int("POSTSALE_REFUND_RETRY_CAP", 3600)
 
+# Orders created through the API without a confirmed payment expire after this many
+# minutes (0: never); expiry releases their places.
+POSTSALE_DEFAULT_PAYMENT_MINUTES = env_int("POSTSALE_DEFAULT_PAYMENT_MINUTES", 60)
+# Two paid orders of one customer with the same items this close together: a probable
+# duplicate, offered to agents as a refund.
+POSTSALE_DUPLICATE_WINDOW_MINUTES = env_int("POSTSALE_DUPLICATE_WINDOW_MINUTES", 120)
+# How long the customer has to pay an exchange's price difference before it is canceled.
+POSTSALE_EXCHANGE_PAYMENT_HOURS = env_int("POSTSALE_EXCHANGE_PAYMENT_HOURS", 48)
+
 # API bodies larger than this are refused (absurd sizes never reach the parser).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 
