@@ -215,7 +215,7 @@ class _Orders:
             return self._submit(self._draft("web-shop", at, entries_at_least,
                                             payment=("stripe", "ch")), at)
         order = self._submit(self._draft("web-shop", at, entries_at_least), at)
-        tx = self._tx("autopay", "AP")
+        tx = self._tx("manual", "TR")
         self._event(order, tx, "pending", at + timedelta(minutes=1))
         paid = at + timedelta(minutes=self.rng.choice([3, 12, 45, 180, 900]))
         self._event(order, tx, "confirmed", min(paid, self.now))
@@ -225,14 +225,14 @@ class _Orders:
         at = self._past(days=1.5)
         order = self._submit(self._draft("web-shop", at), at)
         if self.rng.random() < 0.5:  # a bank transfer on its way
-            self._event(order, self._tx("autopay", "AP"), "pending",
+            self._event(order, self._tx("manual", "TR"), "pending",
                         at + timedelta(minutes=2))
 
     def _expired(self) -> None:
         at = self._past(days=60, at_least=3)
         order = self._submit(self._draft("web-shop", at), at)
         if self.rng.random() < 0.6:
-            tx = self._tx("autopay", "AP")
+            tx = self._tx("manual", "TR")
             self._event(order, tx, "pending", at + timedelta(minutes=2))
             self._event(order, tx, "failed", at + timedelta(minutes=20))
         # No expiry service yet: set the status with the ORM. Entries stay pending: a
@@ -285,7 +285,7 @@ class _Orders:
         """The bank confirms a transfer after the order expired: it becomes paid (SPEC §5)."""
         at = self._past(days=30, at_least=4)
         order = self._submit(self._draft("web-shop", at), at)
-        tx = self._tx("autopay", "AP")
+        tx = self._tx("manual", "TR")
         self._event(order, tx, "pending", at + timedelta(minutes=2))
         expired_at = at + timedelta(days=2)
         # No expiry service yet (see _expired).
@@ -301,7 +301,7 @@ class _Orders:
         at = self._past(days=20, at_least=2)
         first = self._draft("web-shop", at)
         order = self._submit(first, at)
-        tx = self._tx("autopay", "AP")
+        tx = self._tx("manual", "TR")
         self._event(order, tx, "pending", at + timedelta(minutes=1))
         again = at + timedelta(minutes=25)
         self._submit(OrderDraft(
@@ -328,7 +328,7 @@ class _Orders:
         return order
 
     def _event(self, order: Order, tx: str, status: str, at: datetime,
-               provider: str = "autopay") -> None:
+               provider: str = "manual") -> None:
         payment_record_event(seller=self.seller, order_number=order.number,
                              report=PaymentReport(provider=provider, transaction_id=tx,
                                                   status=status, occurred_at=at),
