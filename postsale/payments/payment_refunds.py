@@ -9,12 +9,11 @@ with the part's idempotency key, retries with backoff, the failure notice and th
 confirmation e-mail. Only the decision differs: the amount is given, not derived from
 eligibility rules."""
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 
 from postsale.core import clock
 from postsale.core.audit import Actor, audit
@@ -28,10 +27,8 @@ from postsale.payments.models import (
     PaymentStatus,
     Refund,
     RefundItem,
-    RefundPart,
 )
-
-log = logging.getLogger(__name__)
+from postsale.payments.refunds import enqueue_processing, reserve_payments
 
 
 @dataclass(frozen=True)
@@ -61,41 +58,13 @@ def refund_amount_create(*, order: Order, amount: int, payments: list[Payment],
                 for i in items)
     except IntegrityError:  # the entry is in another active refund
         raise Conflict("already_refunded", "This entry is already being refunded.") from None
-    _reserve(refund, payments)
+    reserve_payments(refund, Payment.objects.filter(pk__in=[p.pk for p in payments]))
     audit(seller=order.seller, obj=order, action="refund.requested", actor=actor, now=now,
           data={"refund": refund.number, "amount": amount, "by": requested_by,
                 "payments": [p.provider_transaction_id for p in payments],
                 "reason": reason[:200]})
-    transaction.on_commit(lambda: _enqueue(refund.pk))
+    transaction.on_commit(lambda: enqueue_processing(refund.pk))
     return refund
-
-
-def _reserve(refund: Refund, payments: list[Payment]) -> None:
-    left = refund.amount
-    locked = (Payment.objects.select_for_update()
-              .filter(pk__in=[p.pk for p in payments], status=PaymentStatus.CONFIRMED)
-              .order_by("-confirmed_at", "-id"))
-    for payment in locked:
-        share = min(left, payment.amount - payment.refunded_amount)
-        if share <= 0:
-            continue
-        Payment.objects.filter(pk=payment.pk).update(
-            refunded_amount=F("refunded_amount") + share)
-        RefundPart.objects.create(refund=refund, payment=payment, amount=share)
-        left -= share
-        if not left:
-            return
-    raise Conflict("refund_exceeds_payments",
-                   "The payments do not cover this refund; nothing was refunded.")
-
-
-def _enqueue(refund_id: int) -> None:
-    from postsale.payments.tasks import process_refund
-
-    try:
-        process_refund.enqueue(refund_id)
-    except Exception:
-        log.exception("Could not enqueue refund %s; the sweep will process it", refund_id)
 
 
 def payment_refund(*, payment: Payment, actor: Actor, reason: str = "",

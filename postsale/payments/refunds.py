@@ -77,12 +77,12 @@ def refund_request(*, seller: Seller, order_number: str, by: RequestedBy, actor:
             requested_by=by.value, reason=reason[:500], reasons=list(decision.reasons),
             created_at=now, next_attempt_at=process_at or now)
         _reserve_items(refund, order, decision)
-        _reserve_payments(refund, order)
+        reserve_payments(refund, Payment.objects.filter(order=order))
         audit(seller=seller, obj=order, action="refund.requested", actor=actor, now=now,
               data={"refund": refund.number, "amount": refund.amount, "by": by.value,
                     "items": [d.key for d in decision.items if d.allowed]})
         if refund.next_attempt_at <= now:
-            transaction.on_commit(lambda: _enqueue(refund.pk))
+            transaction.on_commit(lambda: enqueue_processing(refund.pk))
     return refund
 
 
@@ -112,12 +112,13 @@ def _reserve_items(refund: Refund, order: Order, decision) -> None:
                        "These items are already being refunded.") from None
 
 
-def _reserve_payments(refund: Refund, order: Order) -> None:
-    """Split the amount over the order's confirmed payments, newest first."""
+def reserve_payments(refund: Refund, payments) -> None:
+    """Split the refund's amount over `payments` (a queryset; confirmed ones, newest
+    first), adding each share to Payment.refunded_amount. Inside the order's lock."""
     left = refund.amount
-    payments = (Payment.objects.select_for_update().filter(order=order,
-                status=PaymentStatus.CONFIRMED).order_by("-confirmed_at", "-id"))
-    for payment in payments:
+    locked = (payments.select_for_update().filter(status=PaymentStatus.CONFIRMED)
+              .order_by("-confirmed_at", "-id"))
+    for payment in locked:
         share = min(left, payment.amount - payment.refunded_amount)
         if share <= 0:
             continue
@@ -127,12 +128,11 @@ def _reserve_payments(refund: Refund, order: Order) -> None:
         left -= share
         if not left:
             return
-    if left:
-        raise Conflict("refund_exceeds_payments",
-                       "The order's payments do not cover this refund.")
+    raise Conflict("refund_exceeds_payments",
+                   "The payments do not cover this refund; nothing was refunded.")
 
 
-def _enqueue(refund_id: int) -> None:
+def enqueue_processing(refund_id: int) -> None:
     from postsale.payments.tasks import process_refund
 
     try:
@@ -284,7 +284,7 @@ def refund_retry(*, refund: Refund, actor: Actor, now: datetime | None = None) -
                                    "needs_attention"])
         audit(seller=refund.seller, obj=refund.order, action="refund.retried", actor=actor,
               now=now, data={"refund": refund.number})
-        transaction.on_commit(lambda: _enqueue(refund.pk))
+        transaction.on_commit(lambda: enqueue_processing(refund.pk))
     return refund
 
 
