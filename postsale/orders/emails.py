@@ -20,8 +20,7 @@ def order_context(order: Order) -> dict:
         "seller": {"name": seller.name, "support_email": seller.reply_to_email},
         "tz": seller.time_zone,
         "order": {"number": order.number, "created_at": order.created_at,
-                  "paid_at": order.paid_at, "total": order.total_display,
-                  "status": order.get_status_display()},
+                  "paid_at": order.paid_at, "total": order.total_display},
         "customer": {"name": order.customer.full_name, "email": order.email},
         "lines": lines,
     }
@@ -31,22 +30,21 @@ def _tags(order: Order) -> list[str]:
     return [f"order:{order.pk}", f"customer:{order.customer_id}"]
 
 
-def queue_receipt(order: Order, *, now: datetime | None = None):
-    return notification_queue(
-        kind="order_receipt", to_email=order.email, language=order.language,
-        context=order_context(order), tags=_tags(order), seller=order.seller,
-        reply_to=order.seller.reply_to_email, now=now)
-
-
-def queue_entries_delivery(order: Order, *, now: datetime | None = None):
+def queue_paid_order_mail(order: Order, *, now: datetime | None = None) -> None:
+    """The receipt, and the entries (with their QR codes) when the order has any."""
+    context = order_context(order)
+    common = {"to_email": order.email, "language": order.language, "tags": _tags(order),
+              "seller": order.seller, "reply_to": order.seller.reply_to_email, "now": now}
+    notification_queue(kind="order_receipt", context=context, **common)
     entries = list(Entry.objects.filter(order=order, status=EntryStatus.VALID)
                    .select_related("line__product", "time_slot"))
-    images = {f"qr-{e.number}": qr_png(e.secret) for e in entries}
-    context = order_context(order) | {"entries": [
-        {"number": e.number, "product": e.line.product.name,
-         "time_slot": e.time_slot.starts_at if e.time_slot else None,
-         "qr_cid": f"qr-{e.number}"} for e in entries]}
-    return notification_queue(
-        kind="entries_delivery", to_email=order.email, language=order.language,
-        context=context, tags=_tags(order), seller=order.seller,
-        reply_to=order.seller.reply_to_email, inline_images=images, now=now)
+    if not entries:
+        return
+    notification_queue(
+        kind="entries_delivery", inline_images={f"qr-{e.number}": qr_png(e.secret)
+                                                for e in entries},
+        context=context | {"entries": [
+            {"number": e.number, "product": e.line.product.name,
+             "time_slot": e.time_slot.starts_at if e.time_slot else None,
+             "qr_cid": f"qr-{e.number}"} for e in entries]},
+        **common)

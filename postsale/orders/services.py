@@ -248,9 +248,7 @@ def order_mark_paid(*, order: Order, actor: Actor, now: datetime | None = None,
     audit(seller=order.seller, obj=order, action="order.paid", actor=actor, now=now,
           data={"from": previous})
     if notify:
-        emails.queue_receipt(order, now=now)
-        if order.entries.exists():
-            emails.queue_entries_delivery(order, now=now)
+        emails.queue_paid_order_mail(order, now=now)
     return order
 
 

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import connection
 
 from postsale.core import clock
+from postsale.core.tests.helpers import row_locked_elsewhere
 from postsale.notifications import services
 from postsale.notifications.models import Notification
 from postsale.notifications.services import (
@@ -84,26 +85,9 @@ def test_lease_runs_from_the_clock_when_the_sweeps_now_is_stale(db, smtp, monkey
 @pytest.mark.django_db(transaction=True)
 def test_deliver_skips_a_row_another_worker_has_locked(smtp, no_task_worker):
     notification = make_notification()
-    locked, release = threading.Event(), threading.Event()
-
-    def other_worker():
-        try:
-            with transaction.atomic():
-                Notification.objects.select_for_update().get(pk=notification.pk)
-                locked.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=other_worker)
-    thread.start()
-    try:
-        assert locked.wait(10)
+    with row_locked_elsewhere(Notification.objects.filter(pk=notification.pk)):
         assert notification_deliver(notification_id=notification.pk) is None  # no waiting
         assert notifications_sweep() == 0
-    finally:
-        release.set()
-        thread.join()
     assert notification_deliver(notification_id=notification.pk) == "sent"
     assert len(smtp.messages) == 1
 

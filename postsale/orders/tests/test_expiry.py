@@ -5,12 +5,13 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from postsale.core import clock, periodic
 from postsale.core.audit import SYSTEM
 from postsale.core.errors import Conflict, Invalid
 from postsale.core.models import AuditEvent
+from postsale.core.tests.helpers import row_locked_elsewhere
 from postsale.orders.models import EntryStatus, Order, OrderStatus, ProductKind
 from postsale.orders.services import order_cancel, order_create, order_expire, orders_expiry_sweep
 from postsale.orders.tests.factories import make_order, make_product, make_slot, order_draft
@@ -137,25 +138,8 @@ def test_a_paid_order_is_canceled_through_a_refund(seller):
 def test_the_sweep_skips_an_order_another_transaction_holds(seller):
     now = clock.now()
     order = submit(seller, make_product(seller), now=now - 2 * HOUR)
-    locked, release = threading.Event(), threading.Event()
-
-    def recording_a_payment():
-        try:
-            with transaction.atomic():
-                Order.objects.select_for_update().get(pk=order.pk)
-                locked.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=recording_a_payment)
-    thread.start()
-    try:
-        assert locked.wait(10)
+    with row_locked_elsewhere(Order.objects.filter(pk=order.pk)):
         assert orders_expiry_sweep(now=now) == 0  # no waiting on the lock
-    finally:
-        release.set()
-        thread.join()
     assert orders_expiry_sweep(now=now) == 1
 
 
