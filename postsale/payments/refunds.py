@@ -67,10 +67,6 @@ def refund_request(*, seller: Seller, order_number: str, by: RequestedBy, actor:
         if not decision.allowed:
             raise DomainError(code="not_refundable", status=422,
                               message=" ".join(decision.reasons) or "Nothing to refund.")
-        if decision.amount <= 0:  # e.g. the gateway returned the payment itself already
-            raise DomainError(code="not_refundable", status=422,
-                              message="This refund would return nothing: the fees take all "
-                                      "of it, or the order's payments were returned already.")
         refund = Refund.objects.create(
             seller=seller, order=order, number=public_number("RFD", 10),
             amount=decision.amount, fee=decision.fee, currency=order.currency,
