@@ -5,7 +5,7 @@ back office uses too."""
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Header, Path, Query, Router, Status
+from ninja import Header, Query, Router, Status
 
 from postsale.api.auth import actor_of, require_scope
 from postsale.api.errors import errors
@@ -18,6 +18,7 @@ from postsale.api.schemas import (
     ExchangeIn,
     ExchangeOut,
     ExchangeQuoteOut,
+    OrderNumber,
 )
 from postsale.payments.exchanges import exchange_create, exchange_quote
 from postsale.payments.models import Exchange
@@ -25,7 +26,6 @@ from postsale.payments.rules import RequestedBy
 
 router = Router(tags=["exchanges"])
 
-OrderNumber = Annotated[str, Path(max_length=32, pattern=PRINTABLE, description="PID-…")]
 NOT_FOUND = ("`order_not_found`: no order with this number for this token's seller; "
              "`entry_not_found`: the order has no such entry; `time_slot_not_found`: no such "
              "time slot of this seller.")

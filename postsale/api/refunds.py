@@ -5,7 +5,7 @@ back office and the customer pages use."""
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Header, Path, Query, Router, Status
+from ninja import Header, Query, Router, Status
 from pydantic import StringConstraints
 
 from postsale.api.auth import actor_of, require_scope
@@ -17,6 +17,7 @@ from postsale.api.schemas import (
     ITEM_KEY,
     PRINTABLE,
     By,
+    OrderNumber,
     RefundEligibilityOut,
     RefundIn,
     RefundList,
@@ -33,7 +34,6 @@ from postsale.payments.rules import RequestedBy
 
 router = Router(tags=["refunds"])
 
-OrderNumber = Annotated[str, Path(max_length=32, pattern=PRINTABLE, description="PID-…")]
 NOT_FOUND = "No order with this number for this token's seller (`order_not_found`)."
 NOT_PAID = ("`order_not_refundable`: the order is not paid (awaiting payment, expired, "
             "canceled) or already refunded in full.")

@@ -5,7 +5,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from ninja import Schema
+from ninja import Path, Schema
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
 
 # Largest id / integer PostgreSQL and SQLite store (signed 64 bit), and the largest
@@ -16,6 +16,7 @@ MAX_INT32 = 2**31 - 1
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_EXCEPT_NEWLINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # for query and path parameters
+OrderNumber = Annotated[str, Path(max_length=32, pattern=PRINTABLE, description="PID-…")]
 CURRENCY = r"^[A-Z]{3}$"
 # What to tell people instead of "String should match pattern …".
 PATTERN_HINTS = {PRINTABLE: "Remove control characters (line breaks, tabs, NUL).",
