@@ -12,5 +12,6 @@ urlpatterns = [
     re_path(r"^hooks/payments/(?P<provider>[^/]+)/(?P<seller>[^/]+)/?$", payment_notification,
             name="payment-notification"),
     path("backoffice/", include("postsale.backoffice.urls")),
+    path("o/", include("postsale.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -33,8 +33,10 @@ INSTALLED_APPS = [
     "postsale.sellers",
     "postsale.orders",
     "postsale.payments",
+    "postsale.tickets",
     "postsale.notifications",
     "postsale.backoffice",
+    "postsale.portal",
     "postsale.api",
     "postsale.ops",
 ]
@@ -169,6 +171,11 @@ POSTSALE_DEFAULT_PAYMENT_MINUTES = env_int("POSTSALE_DEFAULT_PAYMENT_MINUTES", 6
 POSTSALE_DUPLICATE_WINDOW_MINUTES = env_int("POSTSALE_DUPLICATE_WINDOW_MINUTES", 120)
 # How long the customer has to pay an exchange's price difference before it is canceled.
 POSTSALE_EXCHANGE_PAYMENT_HOURS = env_int("POSTSALE_EXCHANGE_PAYMENT_HOURS", 48)
+# How long a customer's signed order link stays valid.
+POSTSALE_ORDER_LINK_DAYS = env_int("POSTSALE_ORDER_LINK_DAYS", 365)
+# Ticket attachments: at most this many files per message, each at most this size.
+POSTSALE_ATTACHMENT_MAX_FILES = env_int("POSTSALE_ATTACHMENT_MAX_FILES", 5)
+POSTSALE_ATTACHMENT_MAX_BYTES = env_int("POSTSALE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # API bodies larger than this are refused (absurd sizes never reach the parser).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from postsale.backoffice import exchanges, flags, refunds, views
+from postsale.backoffice import exchanges, flags, refunds, tickets, views
 
 app_name = "backoffice"
 
@@ -21,5 +21,6 @@ urlpatterns = [
          name="payment_refund"),
     path("orders/<str:number>/alerts/<int:flag>/resolve/", flags.flag_resolve_view,
          name="flag_resolve"),
+    path("tickets/<str:number>/", tickets.ticket_detail, name="ticket"),
     path("seller/", views.seller_switch, name="seller_switch"),
 ]

@@ -12,7 +12,7 @@ from postsale.payments.models import Refund
 def refund_context(refund: Refund) -> dict:
     order = refund.order
     return order_context(order) | {"refund": {
-        "number": refund.number, "amount": refund.amount_display,
+        "number": refund.number, "reference": refund.reference, "amount": refund.amount_display,
         "fee": format_money(refund.fee, refund.currency) if refund.fee else "",
         "items": [item.entry.number if item.entry_id else item.line.product.name
                   for item in refund.items.select_related("entry", "line__product")],

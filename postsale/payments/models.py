@@ -175,6 +175,8 @@ class Refund(models.Model):
                               default=RefundStatus.REQUESTED)
     requested_by = models.CharField(max_length=10)  # customer | seller | system
     reason = models.CharField(max_length=500, blank=True)
+    # What asked for it, for people and e-mail subjects: a support ticket (TCK-…).
+    reference = models.CharField(max_length=32, blank=True)
     reasons = models.JSONField(default=list)  # the eligibility reasons shown when requested
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)  # due time for the worker

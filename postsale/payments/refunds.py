@@ -45,7 +45,7 @@ PROCESSING_LEASE = timedelta(minutes=10)
 def refund_request(*, seller: Seller, order_number: str, by: RequestedBy, actor: Actor,
                    keys: list[str] | None = None, reason: str = "",
                    requested_at: datetime | None = None, now: datetime | None = None,
-                   process_at: datetime | None = None) -> Refund:
+                   process_at: datetime | None = None, reference: str = "") -> Refund:
     """Decide and reserve a refund. `requested_at` is when the customer asked (the windows
     are checked then, SPEC §4.1); `process_at` is when the worker sends it (default now)."""
     now = now or clock.now()
@@ -71,6 +71,7 @@ def refund_request(*, seller: Seller, order_number: str, by: RequestedBy, actor:
             seller=seller, order=order, number=public_number("RFD", 10),
             amount=decision.amount, fee=decision.fee, currency=order.currency,
             requested_by=by.value, reason=reason[:500], reasons=list(decision.reasons),
+            reference=reference,
             created_at=now, next_attempt_at=process_at or now)
         _reserve_items(refund, order, decision)
         reserve_payments(refund, Payment.objects.filter(order=order))

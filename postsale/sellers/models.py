@@ -104,6 +104,8 @@ class Scope(models.TextChoices):
     REFUNDS_READ = "refunds:read", _("Read refunds and refund eligibility")
     REFUNDS_WRITE = "refunds:write", _("Request refunds")
     EXCHANGES_WRITE = "exchanges:write", _("Exchange entries")
+    TICKETS_READ = "tickets:read", _("Read support tickets")
+    TICKETS_WRITE = "tickets:write", _("Open and answer support tickets")
 
 
 class ApiToken(models.Model):
