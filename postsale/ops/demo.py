@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from postsale.core import clock
 from postsale.core.audit import Actor, audit
 from postsale.ops.demo_people import Person, people
+from postsale.ops.demo_tickets import load_demo_tickets
 from postsale.orders.drafts import CustomerDraft, LineDraft, OrderDraft, PaymentDraft
 from postsale.orders.models import (
     Entry,
@@ -90,6 +91,7 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
         customers = people(rng, count=170, real_domains=_mail_is_caught())
         orders = _Orders(seller, catalog, customers, rng, now)
         orders.create_all()
+        load_demo_tickets(seller, now=now)
     return DemoResult(seller=seller, orders=orders.count, skipped_logins=skipped)
 
 

@@ -14,7 +14,7 @@ from postsale.core import clock
 from postsale.core.audit import SYSTEM, audit
 from postsale.core.errors import DomainError
 from postsale.payments.models import Refund
-from postsale.payments.refunds import refund_request
+from postsale.payments.refunds import refund_request, refunds_sweep
 from postsale.payments.rules import RequestedBy
 from postsale.payments.subscriptions import subscriptions_cancel
 from postsale.tickets import emails
@@ -132,4 +132,8 @@ def tickets_sweep(*, now: datetime | None = None, batch: int = 200,
             seen.add(pk)
             if ticket_process_due(ticket_id=pk, now=now) is not None:
                 done += 1
+    if done:
+        # Send the refunds just asked for now rather than at the next sweep (their tasks
+        # may be waiting for a worker when this runs as `postsale sweep`); idempotent.
+        refunds_sweep(now=now)
     return done

@@ -188,3 +188,18 @@ def test_demo_people_are_deterministic_and_mail_no_strangers_next_to_real_smtp(m
     assert demo._mail_is_caught()  # `postsale up` runs its own mail catcher
     monkeypatch.setenv("EMAIL_HOST", "smtp.example.net")
     assert not demo._mail_is_caught()
+
+
+def test_demo_has_tickets_in_every_situation_and_one_request_due(demo_seller):
+    from postsale.tickets.models import Step, Ticket, TicketType
+    from postsale.tickets.selectors import review_list
+
+    seller = demo_seller.seller
+    tickets = Ticket.objects.filter(seller=seller)
+    assert tickets.count() == 8
+    assert set(tickets.values_list("type", flat=True)) == {"support", "refund", "return"}
+    counting = tickets.filter(type=TicketType.REFUND, due_step=Step.PROCESS)
+    assert counting.filter(due_at__gt=NOW).count() == 2  # counting down
+    assert counting.filter(due_at__lte=NOW).count() == 1  # the worker processes it
+    assert review_list().filter(seller=seller).count() == 1
+    assert tickets.filter(status="closed").count() == 2
