@@ -27,6 +27,19 @@ def order_from_token(token: str) -> Order | None:
     return Order.objects.select_related("seller", "customer").filter(pk=order_id).first()
 
 
+def token_expired(token: str) -> bool:
+    """A genuine link that is too old (not a tampered or made-up one): the customer did
+    get it from us, so a page may say it expired."""
+    try:
+        signing.TimestampSigner(salt=SALT).unsign_object(
+            token, max_age=settings.POSTSALE_ORDER_LINK_DAYS * 86400)
+    except signing.SignatureExpired:
+        return True
+    except (signing.BadSignature, ValueError, TypeError):
+        return False
+    return False
+
+
 def absolute(path: str) -> str:
     return settings.POSTSALE_BASE_URL + path
 

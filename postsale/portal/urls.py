@@ -1,10 +1,22 @@
 from django.urls import path
 
-from postsale.portal import views
+from postsale.portal import tickets, views
 
 app_name = "portal"
 
+# E-mails link to "order" and "ticket" (postsale.orders.links): keep their names and
+# arguments.
 urlpatterns = [
     path("<str:token>/", views.order_page, name="order"),
-    path("<str:token>/tickets/<str:number>/", views.ticket_page, name="ticket"),
+    path("<str:token>/new-ticket/", views.type_fields, name="type_fields"),
+    path("<str:token>/refund-check/", views.refund_check, name="refund_check"),
+    path("<str:token>/tickets/<str:number>/", tickets.ticket_page, name="ticket"),
+    path("<str:token>/tickets/<str:number>/reply/", tickets.ticket_reply_view,
+         name="ticket_reply"),
+    path("<str:token>/tickets/<str:number>/close/", tickets.ticket_close_view,
+         name="ticket_close"),
+    path("<str:token>/tickets/<str:number>/refund/", tickets.ticket_change_view,
+         name="ticket_change"),
+    path("<str:token>/tickets/<str:number>/attachments/<int:attachment_id>/",
+         tickets.ticket_attachment, name="ticket_attachment"),
 ]
