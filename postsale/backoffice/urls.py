@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from postsale.backoffice import exchanges, flags, refunds, tickets, views
+from postsale.backoffice import exchanges, flags, operator, refunds, ticket_actions, tickets, views
 
 app_name = "backoffice"
 
@@ -21,6 +21,22 @@ urlpatterns = [
          name="payment_refund"),
     path("orders/<str:number>/alerts/<int:flag>/resolve/", flags.flag_resolve_view,
          name="flag_resolve"),
+    path("orders/<str:number>/tickets/new/", ticket_actions.order_ticket_open,
+         name="order_ticket_open"),
+    path("tickets/", tickets.ticket_list, name="tickets"),
     path("tickets/<str:number>/", tickets.ticket_detail, name="ticket"),
+    path("tickets/<str:number>/reply/", ticket_actions.ticket_reply_view, name="ticket_reply"),
+    path("tickets/<str:number>/type/", ticket_actions.ticket_type_view, name="ticket_type"),
+    path("tickets/<str:number>/close/", ticket_actions.ticket_close_view, name="ticket_close"),
+    path("tickets/<str:number>/return/", ticket_actions.ticket_return_view,
+         name="ticket_return"),
+    path("tickets/<str:number>/attachments/<int:attachment>/", tickets.ticket_attachment,
+         name="ticket_attachment"),
+    path("operator/review/", operator.review_page, name="review"),
+    path("operator/review/<str:number>/", operator.review_done, name="review_done"),
+    path("operator/tickets/<str:number>/", operator.operator_ticket, name="operator_ticket"),
+    path("operator/sellers/", operator.seller_flags, name="operator_sellers"),
+    path("operator/sellers/<slug:slug>/abuse/", operator.seller_flag,
+         name="seller_abuse_flag"),
     path("seller/", views.seller_switch, name="seller_switch"),
 ]

@@ -75,9 +75,9 @@ def select_items(items: list[Item], keys: list[str] | None) -> list[Item]:
     by_key = {i.key: i for i in items}
     unknown = [k for k in keys if k not in by_key]
     if unknown:
-        raise Invalid("Some items are not part of this order.",
-                      {"items": f"Unknown: {', '.join(unknown)}. Use entry:TID-…, line:<id> "
-                                f"or invoice:INV-… from the order."})
+        raise Invalid(_("Some items are not part of this order."),
+                      {"items": _("Unknown: %(keys)s. Use entry:TID-…, line:<id> or "
+                                  "invoice:INV-… from the order.") % {"keys": ", ".join(unknown)}})
     return [by_key[k] for k in dict.fromkeys(keys)]
 
 

@@ -5,6 +5,7 @@ that seller's refund and cancellation requests are processed at once."""
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from postsale.core import clock
 from postsale.core.audit import Actor, audit
@@ -20,7 +21,8 @@ def ticket_review_done(*, ticket: Ticket, actor: Actor, note: str = "",
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if ticket.review_requested_at is None or ticket.reviewed_at is not None:
             raise Conflict("not_on_review_list",
-                           f"Ticket {ticket.number} is not waiting for a review.")
+                           _("Ticket %(number)s is not waiting for a review.")
+                           % {"number": ticket.number})
         ticket.reviewed_at, ticket.reviewed_by = now, actor.user
         ticket.save(update_fields=["reviewed_at", "reviewed_by"])
         audit(seller=ticket.seller, obj=ticket, action="ticket.reviewed", actor=actor, now=now,
