@@ -1,6 +1,7 @@
 """Every API error has one shape: {"code", "message", "fields"}. Mapped here, once, and
 declared here for the OpenAPI document."""
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI, Schema
@@ -49,7 +50,9 @@ def install(api: NinjaAPI) -> None:
 
     def too_large(request):
         return error(request, 413, "too_large",
-                     "The request body is too large. Send at most 100 lines per order.")
+                     "The request body is too large: send at most 100 lines per order, "
+                     "and attach files of at most "
+                     f"{settings.POSTSALE_ATTACHMENT_MAX_BYTES // 1048576} MB each.")
 
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from django.db import close_old_connections
+from django.db import connections
 
 from postsale.core import clock
 
@@ -36,5 +36,14 @@ def run_sweep(*, now: datetime | None = None) -> dict[str, int]:
             log.exception("Sweep job %s failed", name)
             done[name] = -1
         finally:
-            close_old_connections()
+            _close_stale_connections()
     return done
+
+
+def _close_stale_connections() -> None:
+    """Between jobs, drop connections that broke or outlived CONN_MAX_AGE (what
+    close_old_connections does), except one inside a transaction: closing that would roll
+    back the caller's atomic block (a test's, or a sweep run inside a transaction)."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()

@@ -184,6 +184,8 @@ def _author_name(ticket: Ticket, side: str, actor: Actor) -> str:
         return ""
     if actor.user is not None:
         return actor.user.get_full_name() or actor.user.get_username()
+    if actor.kind == "api":  # the label is the token's prefix: for the audit log, not people
+        return ticket.seller.name
     return actor.label or ticket.seller.name
 
 
