@@ -28,7 +28,7 @@ class Resolution(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")  # the refund request was processed
     CANCELED = "canceled", _("Subscription canceled")  # the cancellation was processed
     WITHDRAWN = "withdrawn", _("Withdrawn by the customer")  # the customer closed their request
-    SAVED = "saved", _("Closed by the seller before processing")  # on the operator's review list
+    SAVED = "saved", _("Closed by the seller before processing")  # reviewed if the customer asked
     INACTIVE = "inactive", _("Closed for inactivity")  # closed by the system
     ACCEPTED = "accepted", _("Return accepted")
     REJECTED = "rejected", _("Return rejected")
