@@ -40,12 +40,11 @@ from postsale.core.errors import DomainError, Invalid, NotFound
 from postsale.orders.selectors import order_get
 from postsale.tickets.attachments import CheckedFile, check_attachments
 from postsale.tickets.models import Channel, Message, Ticket, TicketStatus, TicketType
-from postsale.tickets.selectors import conversation, tickets_for_seller
+from postsale.tickets.selectors import conversation, ticket_get, tickets_for_seller
 from postsale.tickets.services import (
     ReturnDetails,
     ticket_change_type,
     ticket_close,
-    ticket_get,
     ticket_open,
     ticket_reply,
 )

@@ -19,8 +19,12 @@ from postsale.sellers.models import Role
 from postsale.tickets import rules
 from postsale.tickets.downloads import attachment_response
 from postsale.tickets.models import Ticket, TicketStatus, TicketType
-from postsale.tickets.selectors import attachment_for, conversation, tickets_for_seller
-from postsale.tickets.services import ticket_get
+from postsale.tickets.selectors import (
+    attachment_for,
+    conversation,
+    ticket_get,
+    tickets_for_seller,
+)
 
 PAGE_SIZE = 50
 # Who may read tickets; writing takes ORDER_ACTION_ROLES. Door staff: search and check-in.

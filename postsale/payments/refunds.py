@@ -29,11 +29,11 @@ from postsale.payments.models import (
     RefundItem,
     RefundPart,
     RefundStatus,
-    SubscriptionStatus,
 )
 from postsale.payments.providers import PROVIDERS
 from postsale.payments.providers.base import ProviderRejected, ProviderUnavailable
 from postsale.payments.rules import RequestedBy
+from postsale.payments.subscriptions import subscription_stop
 from postsale.sellers.models import Seller
 
 log = logging.getLogger(__name__)
@@ -220,19 +220,13 @@ def _succeed(refund: Refund, *, now: datetime) -> str:
             status=EntryStatus.VOID, voided_at=now)
         for item in items:
             if item.invoice and item.invoice.subscription:
-                _cancel_subscription(item.invoice.subscription, now=now)
+                subscription_stop(item.invoice.subscription, now=now)
         _mark_fully_refunded_payments(refund)
         _update_order_status(order, now=now)
         audit(seller=refund.seller, obj=order, action="refund.succeeded", actor=SYSTEM,
               now=now, data={"refund": refund.number, "amount": refund.amount})
         emails.queue_refund_confirmation(refund, now=now)
     return RefundStatus.SUCCEEDED
-
-
-def _cancel_subscription(subscription, *, now: datetime) -> None:
-    if subscription.status != SubscriptionStatus.CANCELED:
-        subscription.status, subscription.canceled_at = SubscriptionStatus.CANCELED, now
-        subscription.save(update_fields=["status", "canceled_at"])
 
 
 def _mark_fully_refunded_payments(refund: Refund) -> None:

@@ -19,13 +19,19 @@ def subscriptions_cancel(*, order: Order, actor: Actor, reference: str = "",
         active = list(Subscription.objects.select_for_update()
                       .filter(order=order, status=SubscriptionStatus.ACTIVE))
         for subscription in active:
-            subscription.status, subscription.canceled_at = SubscriptionStatus.CANCELED, now
-            subscription.save(update_fields=["status", "canceled_at"])
+            subscription_stop(subscription, now=now)
         if active:
             audit(seller=order.seller, obj=order, action="subscription.canceled", actor=actor,
                   now=now, data={"subscriptions": [s.pk for s in active],
                                  "reference": reference})
     return len(active)
+
+
+def subscription_stop(subscription: Subscription, *, now: datetime) -> None:
+    """No further billing (the caller holds the order's lock)."""
+    if subscription.status != SubscriptionStatus.CANCELED:
+        subscription.status, subscription.canceled_at = SubscriptionStatus.CANCELED, now
+        subscription.save(update_fields=["status", "canceled_at"])
 
 
 def has_active_subscription(order: Order) -> bool:

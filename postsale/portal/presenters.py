@@ -8,7 +8,6 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from postsale.core.calendar import calendar_for
 from postsale.core.errors import DomainError
 from postsale.core.money import format_money
 from postsale.orders.models import Order, OrderStatus
@@ -16,8 +15,8 @@ from postsale.payments.eligibility import refund_eligibility, refundable_items
 from postsale.payments.rules import Eligibility, Item, RequestedBy
 from postsale.payments.subscriptions import has_active_subscription
 from postsale.tickets.models import Resolution, Side, Ticket, TicketStatus, TicketType
-from postsale.tickets.rules import process_time
-from postsale.tickets.selectors import tickets_for_order
+from postsale.tickets.selectors import open_request
+from postsale.tickets.services import process_time_for
 
 REFUNDABLE_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 ORDER_STATUS_WORDS = {
@@ -92,20 +91,9 @@ def ticket_status_words(ticket: Ticket) -> str:
     return _("Waiting for the seller's answer")
 
 
-def open_request(order: Order, *, besides: Ticket | None = None) -> Ticket | None:
-    """The refund or cancellation request of this order still waiting, if any (other than
-    `besides`, the ticket about to become one)."""
-    qs = (tickets_for_order(order).filter(type__in=(TicketType.REFUND, TicketType.CANCELLATION))
-          .exclude(status=TicketStatus.CLOSED))
-    return qs.exclude(pk=besides.pk).first() if besides else qs.first()
-
-
 def request_process_time(order: Order, now: datetime) -> datetime:
     """When a request asked by the customer now would be processed."""
-    seller = order.seller
-    return process_time(asked_at=now, by=Side.CUSTOMER,
-                        abuse_flagged=bool(seller.abuse_flagged_at),
-                        calendar=calendar_for(seller))
+    return process_time_for(order.seller, by=Side.CUSTOMER, asked_at=now)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from postsale.core.errors import DomainError
 from postsale.payments.eligibility import refundable_items
 from postsale.tickets.attachments import check_attachments
 from postsale.tickets.models import Channel, Side, TicketType
-from postsale.tickets.selectors import tickets_for_order
+from postsale.tickets.selectors import open_request, tickets_for_order
 from postsale.tickets.services import ticket_open
 
 from .access import Link, order_link
@@ -22,7 +22,6 @@ from .forms import OpenTicketForm, apply_field_errors
 from .presenters import (
     ORDER_STATUS_WORDS,
     chosen_keys,
-    open_request,
     refund_preview,
     request_process_time,
     ticket_status_words,

@@ -38,7 +38,9 @@ def ticket_context(ticket: Ticket, message: Message | None = None) -> dict:
     history = [_message(m) for m in ticket.messages.filter(internal=False)
                .prefetch_related("attachments")]
     currency = ticket.order.currency
-    lines = {line.pk: line.product.name for line in ticket.order.lines.select_related("product")}
+    lines = ({line.pk: line.product.name
+              for line in ticket.order.lines.select_related("product")}
+             if ticket.return_lines else {})
     return order_context(ticket.order) | {
         "ticket": {
             "number": ticket.number, "subject": ticket.subject, "type": ticket.type,

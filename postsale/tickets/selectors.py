@@ -1,13 +1,14 @@
 """Reads of tickets for the front ends: always within one seller."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from postsale.tickets.models import Attachment, Message, Ticket, TicketStatus
+from postsale.core.errors import NotFound
+from postsale.tickets.models import Attachment, Message, Ticket, TicketStatus, TicketType
 
 
 def tickets_for_seller(seller, *, type: str = "", status: str = "", order_number: str = "",
-                       assignee_id: int | None = None, open_only: bool = False,
-                       review: bool = False) -> QuerySet[Ticket]:
+                       open_only: bool = False) -> QuerySet[Ticket]:
     qs = Ticket.objects.filter(seller=seller).select_related("order", "assignee")
     if type:
         qs = qs.filter(type=type)
@@ -17,15 +18,28 @@ def tickets_for_seller(seller, *, type: str = "", status: str = "", order_number
         qs = qs.exclude(status=TicketStatus.CLOSED)
     if order_number:
         qs = qs.filter(order__number=order_number.strip().upper())
-    if assignee_id:
-        qs = qs.filter(assignee_id=assignee_id)
-    if review:
-        qs = qs.filter(review_requested_at__isnull=False, reviewed_at__isnull=True)
     return qs.order_by("-created_at", "-id")
+
+
+def ticket_get(*, seller, number: str) -> Ticket:
+    ticket = (Ticket.objects.select_related("order__customer", "seller")
+              .filter(seller=seller, number=number.strip().upper()).first())
+    if ticket is None:
+        raise NotFound(_("No ticket %(number)s.") % {"number": number})
+    return ticket
 
 
 def tickets_for_order(order) -> QuerySet[Ticket]:
     return Ticket.objects.filter(order=order).order_by("-created_at", "-id")
+
+
+def open_request(order, *, besides: Ticket | None = None) -> Ticket | None:
+    """The order's refund or cancellation request still waiting, if any (other than
+    `besides`, the ticket about to become one): an order has at most one."""
+    qs = (Ticket.objects.filter(order=order, type__in=(TicketType.REFUND,
+                                                       TicketType.CANCELLATION))
+          .exclude(status=TicketStatus.CLOSED))
+    return (qs.exclude(pk=besides.pk) if besides and besides.pk else qs).first()
 
 
 def review_list() -> QuerySet[Ticket]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from postsale.core import clock
 from postsale.core.audit import Actor, audit
 from postsale.core.calendar import calendar_for
-from postsale.core.errors import Conflict, DomainError, Invalid, NotFound
+from postsale.core.errors import Conflict, DomainError, Invalid
 from postsale.core.numbers import public_number
 from postsale.orders.models import Order, OrderStatus
 from postsale.payments.eligibility import refund_eligibility
@@ -31,6 +31,7 @@ from postsale.tickets.models import (
     TicketStatus,
     TicketType,
 )
+from postsale.tickets.selectors import open_request
 
 MAX_BODY = 20_000
 REQUEST_TYPES = (TicketType.REFUND, TicketType.CANCELLATION)
@@ -72,10 +73,10 @@ def ticket_open(*, order: Order, type: str, body: str, side: str, channel: str, 
             _ask(ticket, side=side, keys=keys, now=now)
         if type == TicketType.RETURN:
             _set_return(ticket, details)
+        _schedule(ticket)
         ticket.save()
         message = _add_message(ticket, side=side, actor=actor, body=body,
                                attachments=attachments, now=now)
-        _reschedule(ticket)
         audit(seller=seller, obj=ticket, action="ticket.opened", actor=actor, now=now,
               data={"type": type, "by": side, "channel": channel, "order": order.number,
                     "refund_amount": ticket.refund_amount, "process_at": _iso(ticket.process_at)})
@@ -111,18 +112,17 @@ def _iso(value: datetime | None) -> str | None:
 def _ask(ticket: Ticket, *, side: str, keys: list[str] | None, now: datetime) -> None:
     """Make `ticket` a refund or cancellation request asked now by `side`: decide
     eligibility and the amount once, and when it is processed."""
-    order, seller = ticket.order, ticket.seller
+    order = ticket.order
     if order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
         raise DomainError(code="not_refundable", status=422, message=_(
             "Order %(number)s is %(status)s: only paid orders can be refunded or canceled. "
             "You can still open a support ticket.") % {
                 "number": order.number, "status": order.get_status_display().lower()})
-    open_request = (Ticket.objects.filter(order=order, type__in=REQUEST_TYPES)
-                    .exclude(status=TicketStatus.CLOSED).exclude(pk=ticket.pk).first())
-    if open_request:
+    waiting = open_request(order, besides=ticket)
+    if waiting:
         raise Conflict("request_open", _(
             "Ticket %(number)s already asks for this; reply there instead.")
-            % {"number": open_request.number})
+            % {"number": waiting.number})
     if ticket.type == TicketType.REFUND:
         by = RequestedBy.CUSTOMER if side == Side.CUSTOMER else RequestedBy.SELLER
         decision = refund_eligibility(order=order, by=by, at=now, keys=keys)
@@ -137,9 +137,14 @@ def _ask(ticket: Ticket, *, side: str, keys: list[str] | None, now: datetime) ->
             "Order %(number)s has no active subscription to cancel.")
             % {"number": order.number})
     ticket.requested_at = now
-    ticket.process_at = rules.process_time(
-        asked_at=now, by=side, abuse_flagged=bool(seller.abuse_flagged_at),
-        calendar=calendar_for(seller))
+    ticket.process_at = process_time_for(ticket.seller, by=side, asked_at=now)
+
+
+def process_time_for(seller, *, by: str, asked_at: datetime) -> datetime:
+    """When a request `by` one side at `asked_at` is processed, on the seller's calendar."""
+    return rules.process_time(asked_at=asked_at, by=by,
+                              abuse_flagged=bool(seller.abuse_flagged_at),
+                              calendar=calendar_for(seller))
 
 
 def _set_return(ticket: Ticket, details: ReturnDetails | None) -> None:
@@ -189,13 +194,13 @@ def _author_name(ticket: Ticket, side: str, actor: Actor) -> str:
     return actor.label or ticket.seller.name
 
 
-def _reschedule(ticket: Ticket) -> None:
+def _schedule(ticket: Ticket) -> None:
+    """Set the ticket's next automatic step from its facts; the caller saves it."""
     timer = rules.next_timer(rules.Facts(
         type=ticket.type, closed=ticket.is_closed, last_actor=ticket.last_actor,
         last_public_at=ticket.last_public_at, warnings_sent=ticket.warnings_sent,
         process_at=ticket.process_at), calendar_for(ticket.seller))
     ticket.due_at, ticket.due_step = (timer.due_at, timer.step) if timer else (None, "")
-    Ticket.objects.filter(pk=ticket.pk).update(due_at=ticket.due_at, due_step=ticket.due_step)
 
 
 def _touch(ticket: Ticket, side: str, now: datetime) -> None:
@@ -235,12 +240,12 @@ def ticket_reply(*, ticket: Ticket, side: str, body: str, actor: Actor,
                 return followup.messages.first()
             _reopen(ticket, actor=actor, now=now)
         _touch(ticket, side, now)
-        ticket.save(update_fields=["last_actor", "last_public_at", "warnings_sent",
-                                   "updated_at", "status", "resolution", "closed_at",
-                                   "closed_by"])
+        _schedule(ticket)
+        ticket.save(update_fields=["type", "status", "resolution", "closed_at", "closed_by",
+                                   "last_actor", "last_public_at", "warnings_sent",
+                                   "updated_at", "due_at", "due_step"])
         message = _add_message(ticket, side=side, actor=actor, body=body,
                                attachments=attachments, now=now)
-        _reschedule(ticket)
         audit(seller=ticket.seller, obj=ticket, action="ticket.replied", actor=actor, now=now,
               data={"by": side, "message": message.pk})
         emails.queue_ticket_mail(ticket, "ticket_reply", message=message, now=now)
@@ -252,7 +257,6 @@ def _reopen(ticket: Ticket, *, actor: Actor, now: datetime) -> None:
                      else TicketStatus.OPEN)
     if ticket.type in REQUEST_TYPES:  # a processed or withdrawn request is not asked again
         ticket.type = TicketType.SUPPORT
-        Ticket.objects.filter(pk=ticket.pk).update(type=ticket.type)
     ticket.resolution, ticket.closed_at, ticket.closed_by = "", None, ""
     audit(seller=ticket.seller, obj=ticket, action="ticket.reopened", actor=actor, now=now)
 
@@ -284,10 +288,10 @@ def ticket_change_type(*, ticket: Ticket, type: str, side: str, actor: Actor,
         elif old == TicketType.RETURN:
             ticket.status = TicketStatus.OPEN
         _touch(ticket, side, now)
+        _schedule(ticket)
         ticket.save()
         message = _system_message(ticket, _("Type changed from %(old)s to %(new)s.") % {
             "old": TicketType(old).label, "new": TicketType(type).label}, now=now)
-        _reschedule(ticket)
         audit(seller=ticket.seller, obj=ticket, action="ticket.type_changed", actor=actor,
               now=now, data={"from": old, "to": type, "by": side,
                              "process_at": _iso(ticket.process_at)})
@@ -366,12 +370,12 @@ def ticket_return_decide(*, ticket: Ticket, status: str, actor: Actor, body: str
         old = ticket.status
         ticket.status = status
         _touch(ticket, Side.SELLER, now)
+        _schedule(ticket)
         ticket.save()
         message = (_add_message(ticket, side=Side.SELLER, actor=actor, body=_clean_body(body),
                                 now=now) if body.strip() else
                    _system_message(ticket, _("Return %(status)s.") % {
                        "status": TicketStatus(status).label.lower()}, now=now))
-        _reschedule(ticket)
         audit(seller=ticket.seller, obj=ticket, action="ticket.return_status", actor=actor,
               now=now, data={"from": old, "to": status})
         kind = "ticket_decision" if status in (TicketStatus.ACCEPTED,
@@ -391,13 +395,5 @@ def ticket_assign(*, ticket: Ticket, user, actor: Actor, now: datetime | None = 
     return ticket
 
 
-def ticket_get(*, seller, number: str) -> Ticket:
-    ticket = (Ticket.objects.select_related("order__customer", "seller")
-              .filter(seller=seller, number=number.strip().upper()).first())
-    if ticket is None:
-        raise NotFound(_("No ticket %(number)s.") % {"number": number})
-    return ticket
-
-
 __all__ = ["Channel", "ReturnDetails", "ticket_assign", "ticket_change_type", "ticket_close",
-           "ticket_get", "ticket_lock", "ticket_open", "ticket_reply", "ticket_return_decide"]
+           "ticket_lock", "ticket_open", "ticket_reply", "ticket_return_decide"]

@@ -19,7 +19,7 @@ from postsale.payments.rules import RequestedBy
 from postsale.payments.subscriptions import subscriptions_cancel
 from postsale.tickets import emails
 from postsale.tickets.models import Resolution, Side, Step, Ticket, TicketType
-from postsale.tickets.services import _reschedule, _system_message, close
+from postsale.tickets.services import _iso, _schedule, _system_message, close
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,8 @@ def ticket_process_due(*, ticket_id: int, now: datetime | None = None) -> str | 
             _close_inactive(ticket, now=now)
         else:  # a due time without a step is a bug; recompute rather than loop on it
             log.error("Ticket %s had a due time without a step", ticket.number)
-            _reschedule(ticket)
+            _schedule(ticket)
+            ticket.save(update_fields=["due_at", "due_step"])
     return step
 
 
@@ -83,18 +84,18 @@ def _not_processed(ticket: Ticket, exc: DomainError, *, now: datetime) -> None:
     """The refund could not be asked for (e.g. an agent refunded the order meanwhile).
     The ticket stays open for an agent, with the reason as an internal note."""
     ticket.process_at, ticket.updated_at = None, now
-    ticket.save(update_fields=["process_at", "updated_at"])
+    _schedule(ticket)
+    ticket.save(update_fields=["process_at", "updated_at", "due_at", "due_step"])
     _system_message(ticket, _("The refund was not processed automatically: %(reason)s")
                     % {"reason": exc.message}, now=now, internal=True)
-    _reschedule(ticket)
     audit(seller=ticket.seller, obj=ticket, action="ticket.process_failed", actor=SYSTEM,
           now=now, data={"code": exc.code, "message": exc.message})
 
 
 def _warn(ticket: Ticket, *, now: datetime) -> None:
     ticket.warnings_sent += 1
-    ticket.save(update_fields=["warnings_sent"])
-    _reschedule(ticket)
+    _schedule(ticket)
+    ticket.save(update_fields=["warnings_sent", "due_at", "due_step"])
     audit(seller=ticket.seller, obj=ticket, action="ticket.inactivity_warning", actor=SYSTEM,
           now=now, data={"warning": ticket.warnings_sent, "waiting_on": ticket.waiting_on,
                          "next": ticket.due_step, "next_at": _iso(ticket.due_at)})
@@ -109,10 +110,6 @@ def _close_inactive(ticket: Ticket, *, now: datetime) -> None:
     audit(seller=ticket.seller, obj=ticket, action="ticket.closed_inactive", actor=SYSTEM,
           now=now, data={"waiting_on": ticket.waiting_on})
     emails.queue_ticket_mail(ticket, "ticket_closed", message=message, now=now)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def tickets_sweep(*, now: datetime | None = None, batch: int = 200,
