@@ -150,6 +150,19 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Broker-based backend for higher volume: TASKS_BACKEND=django_tasks_celery.CeleryBackend
+# with a Redis or RabbitMQ broker (redis://127.0.0.1:6379/0, amqp://guest:guest@host//).
+# Results are not kept: nothing reads them; the database rows are the state.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "postsale")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task is acknowledged after it ran, so a worker killed mid-task leaves it to another
+# (tasks are idempotent: they load rows by id and lock them).
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# django-tasks-celery warns that get_result() needs a result backend; we never call it.
+SILENCED_SYSTEM_CHECKS = ["django_tasks_celery.W001", "django_tasks_celery.W002"]
 # How often `postsale worker` runs the sweep of due items (outbox retries, timers).
 POSTSALE_SWEEP_INTERVAL = env_int("POSTSALE_SWEEP_INTERVAL", 15)
 # Outbox retry policy: attempt n waits base * 2**(n-1) seconds, capped.

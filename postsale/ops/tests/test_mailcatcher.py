@@ -14,7 +14,7 @@ from django.conf import settings
 from postsale.notifications.tests.smtp import free_port
 
 
-def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 15) -> None:
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
