@@ -1,5 +1,6 @@
 """Who may see what in the back office: the one place that resolves the current seller and
-the user's role there. Views declare the roles they admit with `@seller_required(...)`."""
+the user's role there. Views declare what they need with `@seller_required(can=Cap.…)`,
+from the table in `permissions.py`."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from postsale.backoffice.permissions import Cap, Capabilities, caps_of, roles_for
 from postsale.sellers.models import Role, Seller
 from postsale.sellers.selectors import member_role, sellers_for_user
 
@@ -36,6 +38,14 @@ class SellerAccess:
     @property
     def role_label(self) -> str:
         return Role(self.role).label
+
+    @property
+    def can(self) -> Capabilities:
+        """For templates: `request.access.can.act_on_orders`."""
+        return Capabilities(caps_of(self.role))
+
+    def has(self, cap: Cap) -> bool:
+        return cap in caps_of(self.role)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -65,10 +75,12 @@ def seller_select(request: HttpRequest, seller: Seller) -> None:
     request.session[SESSION_KEY] = seller.pk
 
 
-def seller_required(view: Callable | None = None, *, roles: Iterable[str] = ALL_ROLES):
+def seller_required(view: Callable | None = None, *, can: Cap | None = None,
+                    roles: Iterable[str] = ALL_ROLES):
     """Log-in required, a current seller resolved into `request.access`, the user's role
-    there among `roles`, and times rendered in the seller's time zone."""
-    allowed = frozenset(roles)
+    there allowed to do `can` (or among `roles`), and times rendered in the seller's time
+    zone. A role that may not is answered 403 with a page that says so."""
+    allowed = roles_for(can) if can is not None else frozenset(roles)
 
     def decorator(func: Callable) -> Callable:
         @wraps(func)
