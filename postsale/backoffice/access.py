@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from postsale.backoffice.permissions import Cap, Capabilities, caps_of, roles_for
 from postsale.sellers.models import Role, Seller
@@ -30,6 +31,8 @@ class SellerAccess:
     role: str
     # The first sellers the user may switch to, for the header (at most SWITCHER_LIMIT + 1).
     choices: tuple[Seller, ...] = ()
+    # A platform operator (superuser): acts as an owner of every seller, member or not.
+    operator: bool = False
 
     @property
     def choices_truncated(self) -> bool:
@@ -37,7 +40,7 @@ class SellerAccess:
 
     @property
     def role_label(self) -> str:
-        return Role(self.role).label
+        return _("Platform operator") if self.operator else Role(self.role).label
 
     @property
     def can(self) -> Capabilities:
@@ -67,7 +70,10 @@ def seller_access(request: HttpRequest) -> SellerAccess | None:
         seller = choices[0]
         request.session[SESSION_KEY] = seller.pk
     role = member_role(request.user, seller)
-    return SellerAccess(seller=seller, role=role, choices=choices) if role else None
+    if not role:
+        return None
+    return SellerAccess(seller=seller, role=role, choices=choices,
+                        operator=request.user.is_superuser)
 
 
 def seller_select(request: HttpRequest, seller: Seller) -> None:

@@ -1,6 +1,7 @@
 """Back-office pages. Each view parses input, calls one selector or service, renders."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -21,6 +22,7 @@ from postsale.payments.refunds import REFUNDABLE_ORDER
 from postsale.sellers.selectors import sellers_for_user
 
 PAGE_SIZE = 50
+SWITCH_LIST_LIMIT = 100
 # Who may refund, exchange and otherwise change an order (see permissions.py).
 ORDER_ACTION_ROLES = roles_for(Cap.ACT_ON_ORDERS)
 
@@ -96,5 +98,12 @@ def seller_switch(request: HttpRequest) -> HttpResponse:
     if access is None:
         return render(request, "backoffice/no_access.html", status=403)
     request.access = access
-    return render(request, "backoffice/seller_switch.html",
-                  {"sellers": sellers_for_user(request.user).order_by("name", "pk")})
+    # Platform operators may reach thousands of sellers: a search and the first page.
+    q = request.GET.get("q", "").strip()[:100]
+    sellers = sellers_for_user(request.user)
+    if q:
+        sellers = sellers.filter(Q(name__icontains=q) | Q(slug__icontains=q))
+    rows = list(sellers.order_by("name", "pk")[: SWITCH_LIST_LIMIT + 1])
+    return render(request, "backoffice/seller_switch.html", {
+        "sellers": rows[:SWITCH_LIST_LIMIT], "truncated": len(rows) > SWITCH_LIST_LIMIT,
+        "q": q, "limit": SWITCH_LIST_LIMIT})

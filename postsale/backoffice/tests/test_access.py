@@ -94,7 +94,22 @@ def test_superuser_sees_every_seller_in_the_switcher(client_for, seller, other_s
     page = client.get(SWITCH)
     assert seller.name in page.text and other_seller.name in page.text
     assert client.post(SWITCH, {"seller": other_seller.slug}).status_code == 302
-    assert "Owner" in client.get(ORDERS).text
+    assert "Platform operator" in client.get(ORDERS).text  # acting as an owner
+
+
+def test_the_operators_seller_list_is_searched_and_limited(client_for, seller, other_seller,
+                                                          monkeypatch):
+    from postsale.backoffice import views
+
+    monkeypatch.setattr(views, "SWITCH_LIST_LIMIT", 1)
+    make_seller(slug="zoo", name="Zoo Tickets")
+    client = client_for(get_user_model().objects.create_superuser("root", password="pw"))
+    page = client.get(SWITCH).text.split('id="main"')[1]  # the list, not the header
+    assert "Acme Events" in page and "Zoo Tickets" not in page
+    assert "search to narrow the list" in page
+    found = client.get(SWITCH, {"q": "zoo"}).text.split('id="main"')[1]
+    assert "Zoo Tickets" in found and "Acme Events" not in found
+    assert "No sellers match." in client.get(SWITCH, {"q": "nothing"}).text
 
 
 def test_seller_required_refuses_roles_not_listed(seller, rf: RequestFactory):
