@@ -1,5 +1,6 @@
 """Who may see what in the back office: the one place that resolves the current seller and
-the user's role there. Views declare the roles they admit with `@seller_required(...)`."""
+the user's role there. Views declare what they need with `@seller_required(can=Cap.…)`,
+from the table in `permissions.py`."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -10,7 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from postsale.backoffice.permissions import Cap, Capabilities, caps_of, roles_for
 from postsale.sellers.models import Role, Seller
 from postsale.sellers.selectors import member_role, sellers_for_user
 
@@ -28,6 +31,8 @@ class SellerAccess:
     role: str
     # The first sellers the user may switch to, for the header (at most SWITCHER_LIMIT + 1).
     choices: tuple[Seller, ...] = ()
+    # A platform operator (superuser): acts as an owner of every seller, member or not.
+    operator: bool = False
 
     @property
     def choices_truncated(self) -> bool:
@@ -35,7 +40,15 @@ class SellerAccess:
 
     @property
     def role_label(self) -> str:
-        return Role(self.role).label
+        return _("Platform operator") if self.operator else Role(self.role).label
+
+    @property
+    def can(self) -> Capabilities:
+        """For templates: `request.access.can.act_on_orders`."""
+        return Capabilities(caps_of(self.role))
+
+    def has(self, cap: Cap) -> bool:
+        return cap in caps_of(self.role)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -57,7 +70,10 @@ def seller_access(request: HttpRequest) -> SellerAccess | None:
         seller = choices[0]
         request.session[SESSION_KEY] = seller.pk
     role = member_role(request.user, seller)
-    return SellerAccess(seller=seller, role=role, choices=choices) if role else None
+    if not role:
+        return None
+    return SellerAccess(seller=seller, role=role, choices=choices,
+                        operator=request.user.is_superuser)
 
 
 def seller_select(request: HttpRequest, seller: Seller) -> None:
@@ -65,10 +81,12 @@ def seller_select(request: HttpRequest, seller: Seller) -> None:
     request.session[SESSION_KEY] = seller.pk
 
 
-def seller_required(view: Callable | None = None, *, roles: Iterable[str] = ALL_ROLES):
+def seller_required(view: Callable | None = None, *, can: Cap | None = None,
+                    roles: Iterable[str] = ALL_ROLES):
     """Log-in required, a current seller resolved into `request.access`, the user's role
-    there among `roles`, and times rendered in the seller's time zone."""
-    allowed = frozenset(roles)
+    there allowed to do `can` (or among `roles`), and times rendered in the seller's time
+    zone. A role that may not is answered 403 with a page that says so."""
+    allowed = roles_for(can) if can is not None else frozenset(roles)
 
     def decorator(func: Callable) -> Callable:
         @wraps(func)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from postsale.backoffice.access import seller_required
+from postsale.backoffice.permissions import Cap
 from postsale.backoffice.tickets import render_ticket_page, ticket_or_404
 from postsale.backoffice.views import (
     ORDER_ACTION_ROLES,
@@ -54,7 +55,7 @@ def _keys(request: HttpRequest, type: str) -> list[str] | None:
     return list(dict.fromkeys(k.strip() for k in request.POST.getlist("items") if k.strip()))
 
 
-@seller_required(roles=ORDER_ACTION_ROLES)
+@seller_required(can=Cap.ACT_ON_TICKETS)
 @require_POST
 def ticket_reply_view(request: HttpRequest, number: str) -> HttpResponse:
     """A reply to the customer, or with `internal=1` a note for agents only."""
@@ -70,7 +71,7 @@ def ticket_reply_view(request: HttpRequest, number: str) -> HttpResponse:
     return _back(ticket, "conversation")
 
 
-@seller_required(roles=ORDER_ACTION_ROLES)
+@seller_required(can=Cap.ACT_ON_TICKETS)
 @require_POST
 def ticket_type_view(request: HttpRequest, number: str) -> HttpResponse:
     ticket = ticket_or_404(request, number)
@@ -85,7 +86,7 @@ def ticket_type_view(request: HttpRequest, number: str) -> HttpResponse:
     return _back(ticket)
 
 
-@seller_required(roles=ORDER_ACTION_ROLES)
+@seller_required(can=Cap.ACT_ON_TICKETS)
 @require_POST
 def ticket_close_view(request: HttpRequest, number: str) -> HttpResponse:
     ticket = ticket_or_404(request, number)
@@ -99,7 +100,7 @@ def ticket_close_view(request: HttpRequest, number: str) -> HttpResponse:
     return _back(ticket)
 
 
-@seller_required(roles=ORDER_ACTION_ROLES)
+@seller_required(can=Cap.ACT_ON_TICKETS)
 @require_POST
 def ticket_return_view(request: HttpRequest, number: str) -> HttpResponse:
     """Move a return: in review, accepted or rejected (the decision is e-mailed)."""

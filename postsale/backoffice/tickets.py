@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET
 
 from postsale.backoffice.access import seller_required
 from postsale.backoffice.pagination import keyset_page
-from postsale.backoffice.views import ORDER_ACTION_ROLES, is_htmx_fragment
+from postsale.backoffice.permissions import Cap, roles_for
+from postsale.backoffice.views import is_htmx_fragment
 from postsale.core.errors import NotFound
 from postsale.notifications.selectors import notifications_tagged
 from postsale.payments.eligibility import refundable_items
-from postsale.sellers.models import Role
 from postsale.tickets import rules
 from postsale.tickets.downloads import attachment_response
 from postsale.tickets.models import Ticket, TicketStatus, TicketType
@@ -27,8 +27,8 @@ from postsale.tickets.selectors import (
 )
 
 PAGE_SIZE = 50
-# Who may read tickets; writing takes ORDER_ACTION_ROLES. Door staff: search and check-in.
-TICKET_READ_ROLES = frozenset({Role.OWNER, Role.AGENT, Role.VIEWER})
+# Who may read tickets; writing takes Cap.ACT_ON_TICKETS (see permissions.py).
+TICKET_READ_ROLES = roles_for(Cap.VIEW_TICKETS)
 
 
 class TicketFilterForm(forms.Form):
@@ -85,7 +85,7 @@ def render_ticket_page(request: HttpRequest, ticket: Ticket, *, failed: str = ""
     `error` and keeps what the agent typed."""
     items = refundable_items(ticket.order)
     labels = {i.key: i.label for i in items}
-    can_note = request.access.role in ORDER_ACTION_ROLES
+    can_note = request.access.has(Cap.ACT_ON_TICKETS)
     can_act = can_note and not ticket.is_closed
     return_targets = [(s, TicketStatus(s).label) for s in TicketStatus.values
                       if ticket.type == TicketType.RETURN

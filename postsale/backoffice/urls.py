@@ -1,7 +1,19 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from postsale.backoffice import exchanges, flags, operator, refunds, ticket_actions, tickets, views
+from postsale.backoffice import (
+    customers,
+    exchanges,
+    flags,
+    operator,
+    order_actions,
+    refunds,
+    ticket_actions,
+    tickets,
+    views,
+)
+from postsale.backoffice.settings import urls as settings_urls
+from postsale.backoffice.settings.members import PasswordSetView
 
 app_name = "backoffice"
 
@@ -10,6 +22,7 @@ urlpatterns = [
                                                 redirect_authenticated_user=True),
          name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/<uidb64>/<token>/", PasswordSetView.as_view(), name="password_set"),
     path("orders/", views.order_list, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order"),
     path("orders/<str:number>/refund/", refunds.order_refund, name="order_refund"),
@@ -23,6 +36,8 @@ urlpatterns = [
          name="flag_resolve"),
     path("orders/<str:number>/tickets/new/", ticket_actions.order_ticket_open,
          name="order_ticket_open"),
+    path("orders/<str:number>/cancel/", order_actions.order_cancel_view, name="order_cancel"),
+    path("customers/<int:customer>/", customers.customer_view, name="customer"),
     path("tickets/", tickets.ticket_list, name="tickets"),
     path("tickets/<str:number>/", tickets.ticket_detail, name="ticket"),
     path("tickets/<str:number>/reply/", ticket_actions.ticket_reply_view, name="ticket_reply"),
@@ -39,4 +54,5 @@ urlpatterns = [
     path("operator/sellers/<slug:slug>/abuse/", operator.seller_flag,
          name="seller_abuse_flag"),
     path("seller/", views.seller_switch, name="seller_switch"),
+    path("settings/", include(settings_urls.urlpatterns)),
 ]

@@ -6,10 +6,11 @@ change lands on the same local hour. Pure: no database, no "now"."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
+from holidays import registry as holidays_registry
 
 MAX_DAYS_SEARCHED = 3660  # a calendar with no business day in ten years is a mistake
 
@@ -105,3 +106,25 @@ def calendar_for(seller, closures: frozenset[date] | None = None) -> BusinessCal
         time_zone=seller.time_zone, country=seller.country, subdivision=seller.subdivision,
         weekend=frozenset(seller.weekend_days) if seller.weekend_days else None,
         closures=closures, pause_on_holidays=seller.pause_on_holidays)
+
+
+@cache
+def countries() -> tuple[tuple[str, str], ...]:
+    """(ISO 3166 code, English name) of every country the holidays library knows, by
+    name: the countries a seller's calendar can follow."""
+    names = {codes[0]: name.replace("_", " ").title()
+             for name, (_cls, *codes) in holidays_registry.COUNTRIES.items()
+             if len(codes[0]) == 2}
+    return tuple(sorted(names.items(), key=lambda item: item[1]))
+
+
+@cache
+def subdivisions(country: str) -> tuple[tuple[str, str], ...]:
+    """(code, name) of a country's subdivisions with their own public holidays; empty
+    when the country has none. Unknown country: empty."""
+    try:
+        calendar = holidays_lib.country_holidays(country)
+    except NotImplementedError:
+        return ()
+    names = {code: name for name, code in getattr(calendar, "subdivisions_aliases", {}).items()}
+    return tuple((code, names.get(code, code)) for code in calendar.subdivisions)

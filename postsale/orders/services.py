@@ -316,14 +316,9 @@ def order_cancel(*, order: Order, actor: Actor, reason: str = "",
     now = now or clock.now()
     with transaction.atomic():
         order = order_lock(seller=order.seller, number=order.number)
-        if order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
-            raise Conflict("order_paid",
-                           f"Order {order.number} is paid. To cancel it, refund it: the "
-                           "refund returns the money and voids its entries.")
-        if not rules.can_transition(order.status, OrderStatus.CANCELED):
-            raise Conflict("order_not_cancelable",
-                           f"Order {order.number} is {order.get_status_display().lower()} "
-                           "and cannot be canceled.")
+        decision = rules.cancel_decision(order.status)
+        if not decision.allowed:
+            raise Conflict(decision.code, decision.reason)
         _close(order, status=OrderStatus.CANCELED, action="order.canceled", actor=actor,
                now=now, data={"reason": reason[:500], "from": order.status})
     return order

@@ -94,7 +94,22 @@ def test_superuser_sees_every_seller_in_the_switcher(client_for, seller, other_s
     page = client.get(SWITCH)
     assert seller.name in page.text and other_seller.name in page.text
     assert client.post(SWITCH, {"seller": other_seller.slug}).status_code == 302
-    assert "Owner" in client.get(ORDERS).text
+    assert "Platform operator" in client.get(ORDERS).text  # acting as an owner
+
+
+def test_the_operators_seller_list_is_searched_and_limited(client_for, seller, other_seller,
+                                                          monkeypatch):
+    from postsale.backoffice import views
+
+    monkeypatch.setattr(views, "SWITCH_LIST_LIMIT", 1)
+    make_seller(slug="zoo", name="Zoo Tickets")
+    client = client_for(get_user_model().objects.create_superuser("root", password="pw"))
+    page = client.get(SWITCH).text.split('id="main"')[1]  # the list, not the header
+    assert "Acme Events" in page and "Zoo Tickets" not in page
+    assert "search to narrow the list" in page
+    found = client.get(SWITCH, {"q": "zoo"}).text.split('id="main"')[1]
+    assert "Zoo Tickets" in found and "Acme Events" not in found
+    assert "No sellers match." in client.get(SWITCH, {"q": "nothing"}).text
 
 
 def test_seller_required_refuses_roles_not_listed(seller, rf: RequestFactory):
@@ -114,9 +129,14 @@ def test_seller_required_refuses_roles_not_listed(seller, rf: RequestFactory):
     assert refund(request).content == b"ok"
 
 
-def test_every_role_may_read_orders(seller, client_for):
+def test_every_role_may_search_orders_and_all_but_door_staff_open_them(seller, client_for):
     order = make_order(seller)
+    order_url = reverse("backoffice:order", args=[order.number])
     for role in Role.values:
         client = client_for(make_member(seller, role=role).user)
-        assert client.get(ORDERS).status_code == 200
-        assert client.get(reverse("backoffice:order", args=[order.number])).status_code == 200
+        listing = client.get(ORDERS)
+        assert listing.status_code == 200 and order.number in listing.text
+        expected = 403 if role == Role.DOOR else 200
+        assert client.get(order_url).status_code == expected
+        # Door staff see the number, not a link to a page they may not open.
+        assert (f'href="{order_url}"' in listing.text) is (role != Role.DOOR)

@@ -53,6 +53,7 @@ def test_agent_refunds_one_entry_and_sees_it_processed(page, live_server, shop):
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, f"/backoffice/orders/{order.number}/")
 
+    page.locator("#order-actions summary").click()  # the order's one action menu
     page.get_by_role("link", name="Refund…").click()
     page.wait_for_url(re.compile(r"/refund/$"))
     for entry in others:  # every item starts selected: keep only the first

@@ -49,6 +49,7 @@ def test_agent_opens_a_refund_ticket_notes_replies_and_closes_it(page, live_serv
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, f"/backoffice/orders/{order.number}/")
 
+    page.locator("#order-actions summary").click()  # the order's one action menu
     page.get_by_role("link", name="Open a ticket…").click()  # htmx brings the form in
     form = page.locator("form", has=page.get_by_role("heading", name="Open a ticket"))
     expect(form.get_by_label("Type")).to_be_focused()

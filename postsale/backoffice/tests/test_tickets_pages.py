@@ -203,7 +203,9 @@ def test_order_page_lists_its_tickets_and_offers_to_open_one(agent_client, paid)
     assert ticket.number in section and "Cannot come" in section
     assert "Refund in" in section and "unless saved" in section
     open_url = reverse("backoffice:order_ticket_open", args=[paid.number])
-    assert f'hx-get="{open_url}"' in section and "Open a ticket…" in section
+    menu = html.split('id="order-actions"')[1].split("</details>")[0]
+    assert f'hx-get="{open_url}"' in menu and "Open a ticket…" in menu
+    assert 'id="open-ticket"' in section  # where the menu brings the form
     # htmx brings the form into the page; without JavaScript the link opens it on its own.
     form = agent_client.get(open_url, headers={"HX-Request": "true"})
     assert "<html" not in form.text and 'enctype="multipart/form-data"' in form.text
