@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from postsale.backoffice import exchanges, flags, operator, refunds, ticket_actions, tickets, views
 
@@ -11,6 +11,7 @@ urlpatterns = [
          name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orders/", views.order_list, name="orders"),
+    path("", include("postsale.backoffice.document_urls")),  # entries and invoice PDFs
     path("orders/<str:number>/", views.order_detail, name="order"),
     path("orders/<str:number>/refund/", refunds.order_refund, name="order_refund"),
     path("orders/<str:number>/refunds/<str:refund>/retry/", refunds.order_refund_retry,
