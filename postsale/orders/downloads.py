@@ -68,10 +68,10 @@ def download_refusal(*, order_status: str, product_kind: str, has_file: bool,
         return _("This product has nothing to download.")
     if order_status == OrderStatus.AWAITING_PAYMENT:
         return _("The download becomes available as soon as the payment is confirmed.")
+    if refunded or order_status == OrderStatus.REFUNDED:
+        return _("This purchase was refunded, so it can no longer be downloaded.")
     if order_status not in PAID:
         return _("This order is not paid, so there is nothing to download.")
-    if refunded:
-        return _("This purchase was refunded, so it can no longer be downloaded.")
     if not has_file:
         return _("The seller has not added the file yet. Please write to them.")
     return None

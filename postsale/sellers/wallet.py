@@ -97,8 +97,8 @@ def _check_pair(certificate, key, wwdr, identifier: str, now: datetime,
             "date": certificate.not_valid_after_utc.date().isoformat()}
     uids = certificate.subject.get_attributes_for_oid(NameOID.USER_ID)
     if uids and uids[0].value != identifier:
-        errors["pass_type_identifier"] = _("The certificate is for %(id)s.") % {
-            "id": uids[0].value}
+        errors.setdefault("pass_type_identifier", _("The certificate is for %(id)s.") % {
+            "id": uids[0].value})
     if wwdr is not None:
         try:
             certificate.verify_directly_issued_by(wwdr)
