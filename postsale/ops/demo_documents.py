@@ -10,9 +10,9 @@ from postsale.orders.models import Product, ProductKind
 from postsale.sellers.models import Seller
 from postsale.sellers.wallet import wallet_pass_configure_dev
 
-# One MPEG-1 Layer III frame header (128 kbit/s, 44.1 kHz, no padding): 418 bytes per
-# frame; all-zero side information decodes as silence.
-_FRAME = bytes([0xFF, 0xFB, 0x90, 0x00]) + bytes(414)
+# One MPEG-1 Layer III frame header (128 kbit/s, 44.1 kHz, no padding): 417 bytes per
+# frame (144 × 128000 / 44100); all-zero side information decodes as silence.
+_FRAME = bytes([0xFF, 0xFB, 0x90, 0x00]) + bytes(413)
 
 
 def silent_mp3(seconds: int = 1) -> bytes:

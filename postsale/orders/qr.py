@@ -9,8 +9,9 @@ def qr_png(data: str, *, scale: int = 6) -> bytes:
     return buffer.getvalue()
 
 
-def qr_svg(data: str, *, scale: int = 4) -> str:
+def qr_svg(data: str) -> str:
+    """An SVG with a viewBox and no fixed size: the page or document's CSS sizes it."""
     buffer = io.BytesIO()
-    segno.make(data, error="m").save(buffer, kind="svg", scale=scale, border=2,
+    segno.make(data, error="m").save(buffer, kind="svg", border=2, omitsize=True,
                                      xmldecl=False, svgns=True)
     return buffer.getvalue().decode()

@@ -84,6 +84,7 @@ def test_names_survive_and_hebrew_is_right_to_left(seller, language, first, last
     invoice = order_invoices(order).get()
     text = pdf_text(invoice_pdf(invoice))
     assert f"{first} {last}" in text or f"{last} {first}" in text
+    assert "50.00 PLN" in text and "PLN 50.00" not in text  # money reads left to right
     html = render_html("payments/documents/invoice.html", invoice_context(invoice),
                        language=language, time_zone=seller.time_zone)
     assert f'dir="{"rtl" if language == "he" else "ltr"}"' in html
