@@ -33,11 +33,14 @@ def _unavailable(request: HttpRequest, order, exc: DomainError) -> HttpResponse:
 def order_entries_pdf(request: HttpRequest, number: str) -> HttpResponse:
     order = order_or_404(request, number)
     try:
-        content = entry_docs.entries_pdf(order, entry_docs.valid_entries(order))
+        part, entries = entry_docs.entries_part(order, request.GET.get("part"))
+        content = entry_docs.entries_pdf(order, entries)
+    except NotFound:
+        raise Http404 from None
     except DomainError as exc:
         return _unavailable(request, order, exc)
     return document_response(content, content_type=PDF_CONTENT_TYPE,
-                             filename=entry_docs.entries_filename(order))
+                             filename=entry_docs.entries_filename(order, part=part))
 
 
 @require_GET

@@ -12,9 +12,7 @@ class TimeSlotInline(admin.TabularInline):
 
 
 class ProductForm(forms.ModelForm):
-    class Meta:
-        model = Product
-        fields = "__all__"
+    """The admin builds the fields (ModelAdmin.get_form); this adds the file check."""
 
     def clean(self):
         data = super().clean()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from postsale.core.audit import Actor
 from postsale.core.errors import DomainError, NotFound
 from postsale.orders.documents import entries as entry_docs
+from postsale.orders.documents.entries import Part
 from postsale.orders.documents.pdf import PDF_CONTENT_TYPE
 from postsale.orders.documents.responses import document_response
 from postsale.orders.documents.rules import VoidCause, entry_refusal
@@ -70,7 +71,7 @@ class DownloadCard:
 @dataclass(frozen=True)
 class Documents:
     entries: list[EntryCard]
-    all_pdf_url: str  # empty: no valid entry to print
+    all_pdfs: list[tuple[Part, str]]  # every valid entry, in files of ENTRIES_PER_PDF
     invoices: list[tuple[str, str]]  # (number, url)
     downloads: list[DownloadCard]
     download_hours: int = 24
@@ -102,8 +103,9 @@ def order_documents(link: Link) -> Documents:
     refunded = refunded_line_ids(order) if lines else set()
     return Documents(
         entries=cards,
-        all_pdf_url=reverse("portal:entries_pdf", args=[link.token])
-        if any(c.qr for c in cards) else "",
+        all_pdfs=[(part, reverse("portal:entries_pdf", args=[link.token])
+                   + (f"?part={part.number}" if part.of > 1 else ""))
+                  for part in entry_docs.entry_parts(sum(1 for c in cards if c.qr))],
         invoices=[(i.number, reverse("portal:invoice_pdf", args=[link.token, i.number]))
                   for i in invoices_of(order)],
         downloads=[DownloadCard(
@@ -138,11 +140,14 @@ def _entry(link: Link, number: str) -> Entry:
 def entries_pdf_view(request: HttpRequest, link: Link) -> HttpResponse:
     order = link.order
     try:
-        content = entry_docs.entries_pdf(order, entry_docs.valid_entries(order))
+        part, entries = entry_docs.entries_part(order, request.GET.get("part"))
+        content = entry_docs.entries_pdf(order, entries)
+    except NotFound:
+        raise Http404 from None
     except DomainError as exc:
         return unavailable(request, link, exc)
     return document_response(content, content_type=PDF_CONTENT_TYPE,
-                         filename=entry_docs.entries_filename(order))
+                             filename=entry_docs.entries_filename(order, part=part))
 
 
 @require_GET

@@ -82,3 +82,32 @@ def test_an_unpaid_order_offers_no_documents(agent_client, seller):
     response = agent_client.get(reverse("backoffice:order_entries_pdf", args=[order.number]))
     assert response.status_code == 409
     assert "no valid entries" in response.text
+
+
+def test_big_orders_get_several_files_here_too(agent_client, order, monkeypatch):
+    monkeypatch.setattr("postsale.orders.documents.entries.ENTRIES_PER_PDF", 1)
+    page = agent_client.get(reverse("backoffice:order", args=[order.number])).text
+    assert "Entries 2–2 (PDF)" in page
+    response = agent_client.get(documents_of(order)["all"] + "?part=2")
+    assert response.status_code == 200
+    assert f"entries-{order.number}-2-of-2.pdf" in response["Content-Disposition"]
+    assert agent_client.get(documents_of(order)["all"] + "?part=9").status_code == 404
+
+
+def test_only_digital_products_take_a_file_in_the_admin(client_for, seller):
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    operator = client_for(get_user_model().objects.create_superuser("root", password="pw"))
+    product = make_product(seller, name="Museum entry")
+    response = operator.post(
+        reverse("admin:orders_product_change", args=[product.pk]),
+        {"seller": seller.pk, "sku": product.sku, "name": product.name, "kind": product.kind,
+         "price": product.price, "currency": product.currency, "active": "on",
+         "refund_fee_fixed": 0, "refund_fee_percent": 0, "no_refund_when_used": "on",
+         "exchange_fee": 0, "download_file": SimpleUploadedFile("guide.mp3", b"ID3"),
+         "time_slots-TOTAL_FORMS": 0, "time_slots-INITIAL_FORMS": 0})
+    assert response.status_code == 200
+    assert "Only digital downloads have a file" in response.text
+    product.refresh_from_db()
+    assert not product.download_file

@@ -15,6 +15,10 @@ from postsale.orders.documents.rules import VoidCause, entry_refusal
 from postsale.orders.models import Entry, EntryStatus, Order
 from postsale.orders.qr import qr_svg
 
+# Pages per file: weasyprint needs roughly 0.1–0.2 s a page, so a big group order comes as
+# several files instead of one request that outlives the web server's timeout.
+ENTRIES_PER_PDF = 50
+
 
 @dataclass(frozen=True)
 class PrintedEntry:
@@ -33,6 +37,38 @@ def order_entries(order: Order) -> QuerySet[Entry]:
 
 def valid_entries(order: Order) -> list[Entry]:
     return list(order_entries(order).filter(status=EntryStatus.VALID))
+
+
+@dataclass(frozen=True)
+class Part:
+    """One file of an order's entries: positions `first`–`last` (1-based) of `of` parts."""
+
+    number: int
+    first: int
+    last: int
+    of: int
+
+
+def entry_parts(count: int) -> list[Part]:
+    total = -(-count // ENTRIES_PER_PDF)
+    return [Part(n + 1, n * ENTRIES_PER_PDF + 1, min(count, (n + 1) * ENTRIES_PER_PDF), total)
+            for n in range(total)]
+
+
+def entries_part(order: Order, number: str | None) -> tuple[Part | None, list[Entry]]:
+    """The valid entries in part `number` ("1" when not given) of the order's files.
+    No valid entries at all: (None, []), which entries_pdf explains; a part that does not
+    exist is not found."""
+    entries = valid_entries(order)
+    if not entries:
+        return None, []
+    parts = entry_parts(len(entries))
+    number = number or "1"
+    wanted = int(number) if number.isascii() and number.isdigit() else 0
+    if not 1 <= wanted <= len(parts):
+        raise NotFound(_("This order has no such file of entries."), code="part_not_found")
+    part = parts[wanted - 1]
+    return part, entries[part.first - 1:part.last]
 
 
 def entry_of_order(order: Order, number: str) -> Entry:
@@ -83,5 +119,10 @@ def entries_pdf(order: Order, entries: list[Entry]) -> bytes:
     }, language=order.language, time_zone=seller.time_zone)
 
 
-def entries_filename(order: Order, entry: Entry | None = None) -> str:
-    return f"entry-{entry.number}.pdf" if entry else f"entries-{order.number}.pdf"
+def entries_filename(order: Order, entry: Entry | None = None,
+                     part: Part | None = None) -> str:
+    if entry:
+        return f"entry-{entry.number}.pdf"
+    if part and part.of > 1:
+        return f"entries-{order.number}-{part.number}-of-{part.of}.pdf"
+    return f"entries-{order.number}.pdf"

@@ -74,7 +74,7 @@ def test_an_unpaid_order_shows_no_codes_and_says_why(client, seller, friday):
 
 
 def test_a_refunded_entry_shows_no_code_and_says_it_was_refunded(client, paid):
-    first, second = paid.entries.order_by("id")
+    first = paid.entries.order_by("id").first()
     refund = refund_request(seller=paid.seller, order_number=paid.number,
                             by=RequestedBy.SELLER, actor=SYSTEM,
                             keys=[f"entry:{first.number}"])
@@ -294,3 +294,18 @@ def test_entry_states_follow_the_order(client, paid):
     html = client.get(order_link(paid)).content.decode()
     assert "This entry has already been used at the entrance." in html
     assert html.count('class="entry-card__qr"') == 1
+
+
+def test_a_big_order_comes_in_several_files(client, paid, monkeypatch):
+    monkeypatch.setattr("postsale.orders.documents.entries.ENTRIES_PER_PDF", 1)
+    first, second = paid.entries.order_by("id")
+    html = client.get(order_link(paid)).content.decode()
+    assert "Download all entries (PDF)" not in html
+    assert "Entries 1–1 (PDF)" in html and "Entries 2–2 (PDF)" in html
+    response = client.get(url("entries_pdf", paid) + "?part=2")
+    assert_private_download(response, "application/pdf",
+                            f"entries-{paid.number}-2-of-2.pdf")
+    text = pdf_text(response.content)
+    assert second.number in text and first.number not in text
+    for part in ("3", "0", "x", "²", "-1"):
+        assert client.get(url("entries_pdf", paid) + f"?part={part}").status_code == 404
