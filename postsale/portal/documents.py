@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from postsale.core.audit import Actor
@@ -86,8 +87,9 @@ def _entry_card(link: Link, entry: Entry, causes: dict, wallet: bool) -> EntryCa
     if reason:
         return EntryCard(qr=None, reason=reason, **common)
     token, number = link.token, entry.number
+    title = _("QR code of entry %(number)s") % {"number": number}
     return EntryCard(
-        qr=mark_safe(qr_svg(entry.secret)),  # noqa: S308 — segno's SVG of our secret
+        qr=mark_safe(qr_svg(entry.secret, title=title)),  # noqa: S308 — segno escapes it
         reason=None, pdf_url=reverse("portal:entry_pdf", args=[token, number]),
         pass_url=reverse("portal:entry_pass", args=[token, number]) if wallet else "",
         **common)
