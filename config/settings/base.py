@@ -189,6 +189,8 @@ POSTSALE_ORDER_LINK_DAYS = env_int("POSTSALE_ORDER_LINK_DAYS", 365)
 # Ticket attachments: at most this many files per message, each at most this size.
 POSTSALE_ATTACHMENT_MAX_FILES = env_int("POSTSALE_ATTACHMENT_MAX_FILES", 5)
 POSTSALE_ATTACHMENT_MAX_BYTES = env_int("POSTSALE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# How long a link to a digital product's file works (a fresh one comes from the order page).
+POSTSALE_DOWNLOAD_LINK_HOURS = env_int("POSTSALE_DOWNLOAD_LINK_HOURS", 24)
 
 # API bodies larger than this are refused (absurd sizes never reach the parser).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
@@ -209,5 +211,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django.tasks": {"level": "WARNING"},  # a line per task; the outbox logs failures
         "mail.log": {"level": "WARNING"},  # aiosmtpd, in the mail catcher
+        "weasyprint": {"level": "WARNING"},  # a line per rendering step at INFO
+        "fontTools": {"level": "WARNING"},  # font subsetting in PDFs
     },
 }

@@ -24,6 +24,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/<uidb64>/<token>/", PasswordSetView.as_view(), name="password_set"),
     path("orders/", views.order_list, name="orders"),
+    path("", include("postsale.backoffice.document_urls")),  # entries and invoice PDFs
     path("orders/<str:number>/", views.order_detail, name="order"),
     path("orders/<str:number>/refund/", refunds.order_refund, name="order_refund"),
     path("orders/<str:number>/refunds/<str:refund>/retry/", refunds.order_refund_retry,

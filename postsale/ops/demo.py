@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from postsale.core import clock
 from postsale.core.audit import Actor, audit
+from postsale.ops.demo_documents import load_demo_documents
 from postsale.ops.demo_people import Person, people
 from postsale.ops.demo_tickets import load_demo_tickets
 from postsale.orders.drafts import CustomerDraft, LineDraft, OrderDraft, PaymentDraft
@@ -88,6 +89,7 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
         channel_create(seller=seller, code="box-office", name="Box office")
         skipped = _logins(seller)
         catalog = _catalog(seller, now)
+        load_demo_documents(seller, catalog.products, now=now)
         customers = people(rng, count=170, real_domains=_mail_is_caught())
         orders = _Orders(seller, catalog, customers, rng, now)
         orders.create_all()

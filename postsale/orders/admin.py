@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from postsale.core.admin import ReadOnlyAdmin, ReadOnlyInline
-from postsale.orders.models import Entry, Order, OrderLine, Product, TimeSlot
+from postsale.orders.models import Entry, Order, OrderLine, Product, ProductKind, TimeSlot
 
 
 class TimeSlotInline(admin.TabularInline):
@@ -9,8 +11,20 @@ class TimeSlotInline(admin.TabularInline):
     extra = 0
 
 
+class ProductForm(forms.ModelForm):
+    """The admin builds the fields (ModelAdmin.get_form); this adds the file check."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("download_file") and data.get("kind") != ProductKind.DIGITAL:
+            self.add_error("download_file", _("Only digital downloads have a file; change "
+                                              "the kind or remove the file."))
+        return data
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    form = ProductForm
     list_display = ["name", "sku", "seller", "kind", "price", "currency", "active"]
     list_filter = ["kind", "active", "seller"]
     search_fields = ["name", "sku"]

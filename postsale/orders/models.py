@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +43,11 @@ class ProductKind(models.TextChoices):
 ENTRY_KINDS = {ProductKind.TIMED_ENTRY, ProductKind.OPEN_ENTRY}
 
 
+def download_path(product: "Product", filename: str) -> str:
+    # A random folder: a stored name never hints at another seller's or product's file.
+    return f"downloads/{product.seller_id}/{secrets.token_hex(8)}/{filename}"
+
+
 class Product(models.Model):
     seller = models.ForeignKey("sellers.Seller", on_delete=models.CASCADE,
                                related_name="products")
@@ -68,6 +75,11 @@ class Product(models.Model):
         help_text=_("Products with the same group can be exchanged for each other."))
     # Subscriptions: billing period in months.
     billing_period_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Digital downloads: what a paid customer gets through a time-limited link
+    # (orders/downloads.py). Kept in the default storage, never served publicly.
+    download_file = models.FileField(
+        _("file to download"), upload_to=download_path, max_length=300, blank=True,
+        help_text=_("Digital downloads only: customers of paid orders get a link to it."))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["seller", "sku"],

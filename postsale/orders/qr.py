@@ -9,8 +9,11 @@ def qr_png(data: str, *, scale: int = 6) -> bytes:
     return buffer.getvalue()
 
 
-def qr_svg(data: str, *, scale: int = 4) -> str:
+def qr_svg(data: str, *, title: str = "") -> str:
+    """An SVG with a viewBox and no fixed size: the page or document's CSS sizes it. With
+    `title`, it is an image of that name for screen readers."""
     buffer = io.BytesIO()
-    segno.make(data, error="m").save(buffer, kind="svg", scale=scale, border=2,
-                                     xmldecl=False, svgns=True)
-    return buffer.getvalue().decode()
+    segno.make(data, error="m").save(buffer, kind="svg", border=2, omitsize=True,
+                                     xmldecl=False, svgns=True, title=title or None)
+    svg = buffer.getvalue().decode()
+    return svg.replace("<svg ", '<svg role="img" ', 1) if title else svg

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from postsale.portal import tickets, views
 
@@ -7,6 +7,7 @@ app_name = "portal"
 # E-mails link to "order" and "ticket" (postsale.orders.links): keep their names and
 # arguments.
 urlpatterns = [
+    path("", include("postsale.portal.document_urls")),  # entries, invoices, downloads
     path("<str:token>/", views.order_page, name="order"),
     path("<str:token>/new-ticket/", views.type_fields, name="type_fields"),
     path("<str:token>/refund-check/", views.refund_check, name="refund_check"),

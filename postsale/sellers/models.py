@@ -122,3 +122,33 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class WalletPass(models.Model):
+    """A seller's Apple Wallet pass signing setup: the Pass Type ID certificate Apple issued
+    to them, its private key (encrypted at rest, never shown again) and Apple's WWDR
+    intermediate. Without one, customers are not offered "Add to Apple Wallet"."""
+
+    seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="wallet_pass")
+    pass_type_identifier = models.CharField(
+        _("pass type identifier"), max_length=200,
+        help_text=_("As registered with Apple, e.g. pass.com.example.tickets."))
+    team_identifier = models.CharField(_("team identifier"), max_length=20,
+                                       help_text=_("The Apple developer team ID."))
+    certificate_pem = models.TextField(_("pass certificate (PEM)"))
+    # Fernet token of the PEM key (postsale.sellers.wallet): useless without SECRET_KEY.
+    private_key_encrypted = models.TextField(editable=False)
+    wwdr_certificate_pem = models.TextField(
+        _("Apple WWDR intermediate certificate (PEM)"),
+        help_text=_("Apple Worldwide Developer Relations certificate that issued the pass "
+                    "certificate."))
+    certificate_expires_at = models.DateTimeField(_("certificate expires"), editable=False)
+    enabled = models.BooleanField(_("offer Apple Wallet passes"), default=True)
+    updated_at = models.DateTimeField(_("updated"), editable=False)
+
+    class Meta:
+        verbose_name = _("Apple Wallet pass setup")
+        verbose_name_plural = _("Apple Wallet pass setups")
+
+    def __str__(self) -> str:
+        return f"{self.pass_type_identifier} ({self.seller})"

@@ -110,6 +110,18 @@ def test_demo_catalog_has_slots_ahead_and_varied_refund_terms(loaded):
     assert ahead.count() > 150 and {s.capacity for s in ahead} == {35, 60}
 
 
+def test_demo_signs_wallet_passes_and_has_a_file_to_download(loaded):
+    from postsale.ops.demo_documents import silent_mp3
+    from postsale.sellers.wallet import wallet_signing_material
+
+    material = wallet_signing_material(loaded.seller)
+    assert material is not None and material.team_identifier == "POSTSALE00"
+    guide = Product.objects.get(seller=loaded.seller, kind=ProductKind.DIGITAL)
+    with guide.download_file.open("rb") as stored:
+        assert stored.read() == silent_mp3()
+    assert len(silent_mp3()) < 20_000
+
+
 def test_demo_customers_are_realistic(loaded):
     result = loaded
     customers = list(Customer.objects.filter(seller=result.seller))
