@@ -81,9 +81,6 @@ def api_token_create(*, seller: Seller, name: str, scopes: list[str] | None = No
     if not name or len(name) > 100:
         raise Invalid(_("Name the token."),
                       {"name": _("Enter a name of at most 100 characters, e.g. web shop.")})
-    if not scopes:
-        raise Invalid(_("Choose what the token may do."),
-                      {"scopes": _("Choose at least one scope.")})
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(seller=seller, name=name, prefix=plain[:12],
                                     token_hash=hash_token(plain), scopes=scopes)
