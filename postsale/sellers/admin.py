@@ -1,6 +1,8 @@
 from django.contrib import admin
 
+from postsale.core.audit import Actor
 from postsale.sellers.models import ApiToken, ClosureDay, Member, SalesChannel, Seller
+from postsale.sellers.services import seller_created
 
 
 class MemberInline(admin.TabularInline):
@@ -26,6 +28,12 @@ class SellerAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "account_email"]
     readonly_fields = ["created_at"]
     inlines = [MemberInline, SalesChannelInline, ClosureDayInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # what `seller_create` does for a new seller, here too
+            seller_created.send(sender=Seller, seller=obj,
+                                actor=Actor("user", request.user.get_username(), request.user))
 
 
 @admin.register(ApiToken)

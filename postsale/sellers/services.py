@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.dispatch import Signal
 
 from postsale.core import clock
 from postsale.core.audit import SYSTEM, Actor, audit
@@ -12,6 +13,10 @@ from postsale.core.money import CURRENCIES
 from postsale.sellers.models import ApiToken, Member, Role, SalesChannel, Scope, Seller
 
 TOKEN_PREFIX = "pst_"  # noqa: S105 — a public prefix, not a secret
+
+# Sent with `seller` and `actor` inside the new seller's transaction, so packages above
+# this one (the knowledge base's starter articles) set a seller up without being imported.
+seller_created = Signal()
 
 
 def hash_token(token: str) -> str:
@@ -32,6 +37,7 @@ def seller_create(*, slug: str, name: str, account_email: str, time_zone: str = 
     seller.full_clean()
     seller.save()
     audit(seller=seller, obj=seller, action="seller.created", actor=actor)
+    seller_created.send(sender=Seller, seller=seller, actor=actor)
     return seller
 
 
