@@ -1,7 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from postsale.backoffice import exchanges, flags, operator, refunds, ticket_actions, tickets, views
+from postsale.backoffice import (
+    assignment,
+    exchanges,
+    flags,
+    inbox,
+    kb,
+    operator,
+    refunds,
+    ticket_actions,
+    tickets,
+    views,
+)
 
 app_name = "backoffice"
 
@@ -23,7 +34,8 @@ urlpatterns = [
          name="flag_resolve"),
     path("orders/<str:number>/tickets/new/", ticket_actions.order_ticket_open,
          name="order_ticket_open"),
-    path("tickets/", tickets.ticket_list, name="tickets"),
+    path("tickets/", inbox.ticket_list, name="tickets"),
+    path("tickets/bulk/", inbox.tickets_bulk, name="tickets_bulk"),
     path("tickets/<str:number>/", tickets.ticket_detail, name="ticket"),
     path("tickets/<str:number>/reply/", ticket_actions.ticket_reply_view, name="ticket_reply"),
     path("tickets/<str:number>/type/", ticket_actions.ticket_type_view, name="ticket_type"),
@@ -32,6 +44,19 @@ urlpatterns = [
          name="ticket_return"),
     path("tickets/<str:number>/attachments/<int:attachment>/", tickets.ticket_attachment,
          name="ticket_attachment"),
+    path("tickets/<str:number>/assign/", inbox.ticket_assign_view, name="ticket_assign"),
+    path("tickets/<str:number>/canned/", tickets.ticket_canned, name="ticket_canned"),
+    path("kb/", kb.article_list, name="kb"),
+    path("kb/new/", kb.article_new, name="kb_new"),
+    path("kb/<int:pk>/", kb.article_edit, name="kb_article"),
+    path("kb/<int:pk>/active/", kb.article_active, name="kb_article_active"),
+    path("settings/assignment/", assignment.rule_list, name="assignment_rules"),
+    path("settings/assignment/new/", assignment.rule_new, name="assignment_rule_new"),
+    path("settings/assignment/<int:pk>/", assignment.rule_edit, name="assignment_rule"),
+    path("settings/assignment/<int:pk>/move/", assignment.rule_move,
+         name="assignment_rule_move"),
+    path("settings/assignment/<int:pk>/delete/", assignment.rule_delete,
+         name="assignment_rule_delete"),
     path("operator/review/", operator.review_page, name="review"),
     path("operator/review/<str:number>/", operator.review_done, name="review_done"),
     path("operator/tickets/<str:number>/", operator.operator_ticket, name="operator_ticket"),
