@@ -60,7 +60,7 @@ class InboxFilterForm(forms.Form):
         self.user = user
         self.consultants = list(consultants_of(seller))
         self.fields["assignee"].choices = [
-            ("", _("Anyone")), (ME, _("Me")), (NOBODY, _("Nobody (unassigned)")),
+            ("", _("Anyone")), (ME, _("Me")), (NOBODY, _("Unassigned")),
             *[(str(u.pk), u.get_username()) for u in self.consultants]]
         self.fields["channel"].choices = [
             ("", _("Any channel")),
