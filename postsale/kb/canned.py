@@ -2,12 +2,8 @@
 language, with the placeholders filled from the ticket's order. The agent edits it
 before sending; nothing is sent from here."""
 
-from django.utils.translation import gettext as _
-
 from postsale.kb.placeholders import fill
 from postsale.kb.selectors import ShownArticle
-
-PARTS = ("body", "checklist")
 
 
 def canned_text(article: ShownArticle, *, part: str, values: dict[str, str]) -> str:
@@ -16,7 +12,3 @@ def canned_text(article: ShownArticle, *, part: str, values: dict[str, str]) -> 
         steps = "\n".join(f"{i}. {step}" for i, step in enumerate(article.checklist, 1))
         return fill(steps, values)
     return fill(article.body or article.title, values)
-
-
-def part_label(part: str) -> str:
-    return _("steps") if part == "checklist" else _("text")
