@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "postsale.orders",
     "postsale.payments",
     "postsale.tickets",
+    "postsale.kb",
     "postsale.notifications",
     "postsale.backoffice",
     "postsale.portal",

@@ -21,6 +21,7 @@ class Cap(StrEnum):
     ACT_ON_TICKETS = "act_on_tickets"  # reply, note, change type, close, return decisions
     VIEW_CUSTOMERS = "view_customers"  # the customer view
     CHECK_IN = "check_in"  # scan and mark entries used or unused
+    EDIT_KB = "edit_kb"  # write and switch off knowledge-base articles
     MANAGE_SETTINGS = "manage_settings"  # general, calendar, refund windows and terms
     MANAGE_MEMBERS = "manage_members"
     MANAGE_TOKENS = "manage_tokens"
@@ -37,6 +38,7 @@ ROLES: dict[Cap, frozenset[str]] = {
     Cap.ACT_ON_TICKETS: frozenset({_OWNER, _AGENT}),
     Cap.VIEW_CUSTOMERS: frozenset({_OWNER, _AGENT, _VIEWER}),
     Cap.CHECK_IN: frozenset({_OWNER, _AGENT, _DOOR}),
+    Cap.EDIT_KB: frozenset({_OWNER, _AGENT}),
     Cap.MANAGE_SETTINGS: frozenset({_OWNER}),
     Cap.MANAGE_MEMBERS: frozenset({_OWNER}),
     Cap.MANAGE_TOKENS: frozenset({_OWNER}),

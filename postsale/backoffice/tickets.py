@@ -1,73 +1,26 @@
-"""Support tickets in the back office (SPEC §4, §8): the list with filters, the ticket page
-(conversation, request, countdown, and the action forms the writes in `ticket_actions`
-post to), and attachment downloads. Door staff have no access to tickets; viewers read."""
+"""Support tickets in the back office (SPEC §4, §8): the ticket page (conversation,
+request, countdown, assignee, canned replies, and the action forms the writes in
+`ticket_actions` post to) and attachment downloads. The list is the inbox (`inbox.py`).
+Door staff have no access to tickets; viewers read."""
 
-from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from postsale.backoffice.access import seller_required
-from postsale.backoffice.pagination import keyset_page
+from postsale.backoffice.canned import canned_choices, canned_prefill
 from postsale.backoffice.permissions import Cap, roles_for
-from postsale.backoffice.views import is_htmx_fragment
 from postsale.core.errors import NotFound
 from postsale.notifications.selectors import notifications_tagged
 from postsale.payments.eligibility import refundable_items
 from postsale.tickets import rules
+from postsale.tickets.assignment import consultants_of
 from postsale.tickets.downloads import attachment_response
 from postsale.tickets.models import Ticket, TicketStatus, TicketType
-from postsale.tickets.selectors import (
-    attachment_for,
-    conversation,
-    ticket_get,
-    tickets_for_seller,
-)
+from postsale.tickets.selectors import attachment_for, conversation, ticket_get
 
-PAGE_SIZE = 50
 # Who may read tickets; writing takes Cap.ACT_ON_TICKETS (see permissions.py).
 TICKET_READ_ROLES = roles_for(Cap.VIEW_TICKETS)
-
-
-class TicketFilterForm(forms.Form):
-    type = forms.ChoiceField(label=_("Type"), required=False,
-                             choices=[("", _("Any type")), *TicketType.choices])
-    status = forms.ChoiceField(label=_("Status"), required=False, initial="open",
-                               choices=[("open", _("Open")), ("closed", _("Closed")),
-                                        ("all", _("All"))])
-    order = forms.CharField(label=_("Order number"), required=False, max_length=40,
-                            widget=forms.TextInput(attrs={"placeholder": "PID-…",
-                                                          "spellcheck": "false"}))
-
-    def selector_kwargs(self) -> dict:
-        """Arguments for `tickets_for_seller`; fields that did not validate are left out.
-        No status chosen means the open tickets, the ones someone must look at."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        status = data.get("status") or "open"
-        return {"type": data.get("type") or "", "order_number": data.get("order") or "",
-                "open_only": status == "open",
-                "status": TicketStatus.CLOSED if status == "closed" else ""}
-
-    @property
-    def is_filtered(self) -> bool:
-        return any(self.data.get(name) for name in self.fields)
-
-
-@seller_required(roles=TICKET_READ_ROLES)
-@require_GET
-def ticket_list(request: HttpRequest) -> HttpResponse:
-    seller = request.access.seller
-    form = TicketFilterForm(request.GET)
-    page = keyset_page(tickets_for_seller(seller, **form.selector_kwargs()), after=request.GET.get("after"), before=request.GET.get("before"),
-                       size=PAGE_SIZE)
-    fragment = is_htmx_fragment(request)
-    template = "backoffice/tickets/_results.html" if fragment else "backoffice/tickets/list.html"
-    response = render(request, template, {"form": form, "page": page, "fragment": fragment})
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def ticket_or_404(request: HttpRequest, number: str) -> Ticket:
@@ -95,6 +48,8 @@ def render_ticket_page(request: HttpRequest, ticket: Ticket, *, failed: str = ""
         shown |= {"reply", "type", "close"} | ({"return"} if return_targets else set())
     return render(request, "backoffice/tickets/detail.html", {
         "ticket": ticket, "order": ticket.order,
+        "consultants": consultants_of(ticket.seller) if can_note else [],
+        **_canned_context(request, ticket, can_act and not failed),
         "conversation": conversation(ticket, internal=True),
         "can_act": can_act, "can_note": can_note,
         "request_items": [labels.get(k, k) for k in ticket.refund_keys or []],
@@ -114,6 +69,19 @@ def render_ticket_page(request: HttpRequest, ticket: Ticket, *, failed: str = ""
     }, status=status)
 
 
+def _canned_context(request: HttpRequest, ticket: Ticket, active: bool) -> dict:
+    """Canned replies without JavaScript: `?canned=<words>` lists the matching articles,
+    `?insert=<article>&part=body|checklist` puts one into the reply box."""
+    if not active:
+        return {"canned_text": "", "canned_choices": None, "canned_q": "", "canned_open": False}
+    q = request.GET.get("canned")
+    text = canned_prefill(ticket.order, article_id=request.GET.get("insert", ""),
+                          part=request.GET.get("part", "body"))
+    return {"canned_text": text, "canned_q": (q or "")[:100], "canned_open": q is not None,
+            "canned_choices": canned_choices(ticket.order, q=q[:100]) if q is not None
+            else None}
+
+
 def _return_lines(ticket: Ticket) -> list[tuple[str, int]]:
     if not ticket.return_lines:
         return []
@@ -122,13 +90,13 @@ def _return_lines(ticket: Ticket) -> list[tuple[str, int]]:
     return [(names.get(i["line"], "?"), i["quantity"]) for i in ticket.return_lines]
 
 
-@seller_required(roles=TICKET_READ_ROLES)
+@seller_required(can=Cap.VIEW_TICKETS)
 @require_GET
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render_ticket_page(request, ticket_or_404(request, number))
 
 
-@seller_required(roles=TICKET_READ_ROLES)
+@seller_required(can=Cap.VIEW_TICKETS)
 @require_GET
 def ticket_attachment(request: HttpRequest, number: str, attachment: int) -> HttpResponse:
     """Always a download (see `attachment_response`), never shown inline."""
@@ -136,3 +104,13 @@ def ticket_attachment(request: HttpRequest, number: str, attachment: int) -> Htt
     if found is None:
         raise Http404
     return attachment_response(found)
+
+
+@seller_required(can=Cap.ACT_ON_TICKETS)
+@require_GET
+def ticket_canned(request: HttpRequest, number: str) -> HttpResponse:
+    """htmx: the articles matching what the agent typed, ready to insert."""
+    ticket = ticket_or_404(request, number)
+    q = request.GET.get("canned", "")[:100]
+    return render(request, "backoffice/kb/_canned_results.html", {
+        "ticket": ticket, "q": q, "choices": canned_choices(ticket.order, q=q)})

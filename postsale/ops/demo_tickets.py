@@ -5,11 +5,12 @@ solved ticket — and one request already due, which the worker processes at sta
 
 from datetime import datetime, timedelta
 
-from postsale.core.audit import Actor
+from postsale.core.audit import SYSTEM, Actor
 from postsale.orders.models import Order, OrderStatus
 from postsale.payments.eligibility import refund_eligibility
 from postsale.payments.rules import RequestedBy
-from postsale.sellers.models import Seller
+from postsale.sellers.models import SalesChannel, Seller
+from postsale.tickets.assignment import RuleDraft, assignment_rule_create, consultants_of
 from postsale.tickets.models import Channel, Side
 from postsale.tickets.services import (
     ReturnDetails,
@@ -40,7 +41,20 @@ def _ask(order: Order, i: int) -> str:
     return ASK.get(order.language, ASK["en"])[i]
 
 
+def _assignment_rules(seller: Seller, *, now: datetime) -> None:
+    """New tickets are shared among the demo's owner and agent in turn; box-office returns
+    go to the first of them, the one responsible for that channel."""
+    team = list(consultants_of(seller))
+    if not team:  # the demo's usernames were taken on this installation
+        return
+    box_office = SalesChannel.objects.get(seller=seller, code="box-office")
+    for channel, type, people in ((box_office, "return", team[:1]), (None, "", team)):
+        assignment_rule_create(seller=seller, actor=SYSTEM, now=now, draft=RuleDraft(
+            channel=channel, type=type, consultants=people))
+
+
 def load_demo_tickets(seller: Seller, *, now: datetime) -> int:
+    _assignment_rules(seller, now=now)
     orders = list(Order.objects.filter(seller=seller, status=OrderStatus.PAID,
                                        created_at__gte=now - timedelta(days=40),
                                        subscriptions__isnull=True)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from postsale.portal import tickets, views
+from postsale.portal import tickets, troubleshoot, views
 
 app_name = "portal"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("<str:token>/", views.order_page, name="order"),
     path("<str:token>/new-ticket/", views.type_fields, name="type_fields"),
     path("<str:token>/refund-check/", views.refund_check, name="refund_check"),
+    path("<str:token>/help/", troubleshoot.troubleshoot, name="troubleshoot"),
+    path("<str:token>/help/<int:pk>/", troubleshoot.troubleshoot_answer,
+         name="troubleshoot_answer"),
     path("<str:token>/tickets/<str:number>/", tickets.ticket_page, name="ticket"),
     path("<str:token>/tickets/<str:number>/reply/", tickets.ticket_reply_view,
          name="ticket_reply"),

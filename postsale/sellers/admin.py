@@ -6,6 +6,7 @@ from postsale.core import clock
 from postsale.core.audit import Actor
 from postsale.core.errors import DomainError
 from postsale.sellers.models import ApiToken, ClosureDay, Member, SalesChannel, Seller, WalletPass
+from postsale.sellers.services import seller_created
 from postsale.sellers.wallet import check_material, decrypt_key, wallet_pass_configure
 
 
@@ -32,6 +33,12 @@ class SellerAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "account_email"]
     readonly_fields = ["created_at"]
     inlines = [MemberInline, SalesChannelInline, ClosureDayInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # what `seller_create` does for a new seller, here too
+            seller_created.send(sender=Seller, seller=obj,
+                                actor=Actor("user", request.user.get_username(), request.user))
 
 
 @admin.register(ApiToken)

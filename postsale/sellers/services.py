@@ -6,6 +6,7 @@ from zoneinfo import available_timezones
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from postsale.core import calendar, clock
@@ -26,6 +27,10 @@ from postsale.sellers.models import (
 
 TOKEN_PREFIX = "pst_"  # noqa: S105 — a public prefix, not a secret
 
+# Sent with `seller` and `actor` inside the new seller's transaction, so packages above
+# this one (the knowledge base's starter articles) set a seller up without being imported.
+seller_created = Signal()
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -45,6 +50,7 @@ def seller_create(*, slug: str, name: str, account_email: str, time_zone: str = 
     seller.full_clean()
     seller.save()
     audit(seller=seller, obj=seller, action="seller.created", actor=actor)
+    seller_created.send(sender=Seller, seller=seller, actor=actor)
     return seller
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from postsale.core.admin import ReadOnlyAdmin, ReadOnlyInline
-from postsale.tickets.models import Message, Ticket
+from postsale.tickets.models import AssignmentConsultant, AssignmentRule, Message, Ticket
 
 
 class MessageInline(ReadOnlyInline):
@@ -19,3 +19,17 @@ class TicketAdmin(ReadOnlyAdmin):
     search_fields = ["=number", "=order__number"]
     list_select_related = ["seller", "order"]
     inlines = [MessageInline]
+
+
+class ConsultantInline(ReadOnlyInline):
+    model = AssignmentConsultant
+    fields = ["position", "user"]
+
+
+@admin.register(AssignmentRule)
+class AssignmentRuleAdmin(ReadOnlyAdmin):
+    """Read-only: owners keep their rules on the back office's settings page (audited)."""
+
+    list_display = ["seller", "position", "channel", "type", "turns"]
+    list_select_related = ["seller", "channel"]
+    inlines = [ConsultantInline]

@@ -126,6 +126,9 @@ class Ticket(models.Model):
             models.Index(fields=["seller", "status", "-created_at"],
                          name="ticket_seller_status_idx"),
             models.Index(fields=["seller", "-created_at"], name="ticket_seller_recent_idx"),
+            # The inbox's queues: "mine", "unassigned", one consultant's.
+            models.Index(fields=["seller", "assignee", "status", "-created_at"],
+                         name="ticket_seller_assignee_idx"),
             models.Index(fields=["review_requested_at"],
                          condition=models.Q(review_requested_at__isnull=False,
                                             reviewed_at__isnull=True),
@@ -174,3 +177,43 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField()
+
+
+class AssignmentRule(models.Model):
+    """Who gets a seller's new tickets (SPEC §8): tickets of this sales channel (None: any)
+    and type (empty: any) go round-robin to the rule's consultants. The first matching
+    rule by `position` wins; a return goes to the rule naming its sales channel, if any
+    (the consultant responsible for that channel, SPEC §4.5)."""
+
+    seller = models.ForeignKey("sellers.Seller", on_delete=models.CASCADE,
+                               related_name="assignment_rules")
+    channel = models.ForeignKey("sellers.SalesChannel", on_delete=models.CASCADE,
+                                null=True, blank=True, related_name="+")
+    type = models.CharField(max_length=16, choices=TicketType.choices, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    # Tickets assigned by this rule so far: the next goes to consultant `turns % count`.
+    # Read and advanced under the rule's row lock, so concurrent tickets take turns.
+    turns = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["seller", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel or '*'} / {self.type or '*'}"
+
+
+class AssignmentConsultant(models.Model):
+    """A consultant of a rule, in rotation order."""
+
+    rule = models.ForeignKey(AssignmentRule, on_delete=models.CASCADE,
+                             related_name="consultants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["rule", "user"],
+                                               name="assignment_consultant_unique")]

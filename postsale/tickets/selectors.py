@@ -1,14 +1,18 @@
 """Reads of tickets for the front ends: always within one seller."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from postsale.core.errors import NotFound
-from postsale.tickets.models import Attachment, Message, Ticket, TicketStatus, TicketType
+from postsale.tickets.models import Attachment, Message, Side, Ticket, TicketStatus, TicketType
 
 
 def tickets_for_seller(seller, *, type: str = "", status: str = "", order_number: str = "",
-                       open_only: bool = False) -> QuerySet[Ticket]:
+                       open_only: bool = False, channel: str = "",
+                       assignee_id: int | None = None, unassigned: bool = False,
+                       waiting_on: str = "") -> QuerySet[Ticket]:
+    """The seller's tickets, newest first. `channel` is the order's sales channel (code);
+    `waiting_on` is "seller" (the customer or nobody acted last) or "customer"."""
     qs = Ticket.objects.filter(seller=seller).select_related("order", "assignee")
     if type:
         qs = qs.filter(type=type)
@@ -18,7 +22,26 @@ def tickets_for_seller(seller, *, type: str = "", status: str = "", order_number
         qs = qs.exclude(status=TicketStatus.CLOSED)
     if order_number:
         qs = qs.filter(order__number=order_number.strip().upper())
+    if channel:
+        qs = qs.filter(order__channel__code=channel)
+    if unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    elif assignee_id is not None:
+        qs = qs.filter(assignee_id=assignee_id)
+    if waiting_on == Side.CUSTOMER:
+        qs = qs.filter(last_actor=Side.SELLER)
+    elif waiting_on == Side.SELLER:
+        qs = qs.exclude(last_actor=Side.SELLER)
     return qs.order_by("-created_at", "-id")
+
+
+def queue_counts(seller, *, user) -> dict[str, int]:
+    """Open tickets in the inbox's standing queues, in one query: the user's, nobody's,
+    everyone's."""
+    return (Ticket.objects.filter(seller=seller).exclude(status=TicketStatus.CLOSED)
+            .aggregate(mine=Count("id", filter=Q(assignee_id=user.pk)),
+                       unassigned=Count("id", filter=Q(assignee__isnull=True)),
+                       open=Count("id")))
 
 
 def ticket_get(*, seller, number: str) -> Ticket:

@@ -19,6 +19,7 @@ from postsale.payments.eligibility import refund_eligibility
 from postsale.payments.rules import RequestedBy
 from postsale.payments.subscriptions import has_active_subscription
 from postsale.tickets import emails, rules
+from postsale.tickets.assignment import assign_new_ticket, is_consultant
 from postsale.tickets.attachments import CheckedFile
 from postsale.tickets.models import (
     Attachment,
@@ -74,12 +75,14 @@ def ticket_open(*, order: Order, type: str, body: str, side: str, channel: str, 
         if type == TicketType.RETURN:
             _set_return(ticket, details)
         _schedule(ticket)
+        assigned = assign_new_ticket(ticket, actor=actor)
         ticket.save()
         message = _add_message(ticket, side=side, actor=actor, body=body,
                                attachments=attachments, now=now)
         audit(seller=seller, obj=ticket, action="ticket.opened", actor=actor, now=now,
               data={"type": type, "by": side, "channel": channel, "order": order.number,
-                    "refund_amount": ticket.refund_amount, "process_at": _iso(ticket.process_at)})
+                    "refund_amount": ticket.refund_amount, "process_at": _iso(ticket.process_at),
+                    **(assigned.audit_data() if assigned else {})})
         emails.queue_ticket_mail(ticket, "ticket_opened", message=message, now=now)
     return ticket
 
@@ -385,13 +388,22 @@ def ticket_return_decide(*, ticket: Ticket, status: str, actor: Actor, body: str
 
 
 def ticket_assign(*, ticket: Ticket, user, actor: Actor, now: datetime | None = None) -> Ticket:
+    """Give the ticket to a consultant (a member with the owner or agent role), or to
+    nobody (`user=None`). Closed tickets too: who handled it is part of the record."""
     now = now or clock.now()
     with transaction.atomic():
         ticket = ticket_lock(ticket)
+        if user is not None and not is_consultant(ticket.seller, user):
+            raise Invalid(_("%(user)s cannot be given tickets: only members with the owner "
+                            "or agent role can.") % {"user": user.get_username()},
+                          {"assignee": _("Choose a consultant.")})
+        if ticket.assignee_id == (user.pk if user else None):
+            return ticket
+        previous = ticket.assignee.get_username() if ticket.assignee else None
         ticket.assignee, ticket.updated_at = user, now
         ticket.save(update_fields=["assignee", "updated_at"])
         audit(seller=ticket.seller, obj=ticket, action="ticket.assigned", actor=actor, now=now,
-              data={"assignee": user.get_username() if user else None})
+              data={"assignee": user.get_username() if user else None, "previous": previous})
     return ticket
 
 

@@ -21,14 +21,17 @@ from django.urls import get_resolver, reverse
 from postsale.core import clock
 from postsale.core.audit import SYSTEM
 from postsale.core.models import AuditEvent
+from postsale.kb.models import Article
+from postsale.kb.tests.factories import make_article
 from postsale.orders.models import ProductKind
 from postsale.orders.tests.factories import make_order, make_product, make_slot
 from postsale.payments.models import PaymentFlag, Refund, RefundStatus
 from postsale.payments.refunds import refund_request
 from postsale.payments.rules import RequestedBy
-from postsale.sellers.models import ClosureDay, Role
+from postsale.sellers.models import ClosureDay, Role, SalesChannel
 from postsale.sellers.services import api_token_create
 from postsale.sellers.tests.factories import make_member
+from postsale.tickets.assignment import RuleDraft, assignment_rule_create
 from postsale.tickets.attachments import CheckedFile
 from postsale.tickets.tests.factories import open_ticket
 
@@ -70,6 +73,16 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("ticket_type", "POST"): (OK, OK, 403, 403, OK),
     ("ticket_close", "POST"): (OK, OK, 403, 403, OK),
     ("ticket_return", "POST"): (OK, OK, 403, 403, OK),
+    ("ticket_canned", "GET"): (OK, OK, 403, 403, OK),
+    ("ticket_assign", "POST"): (OK, OK, 403, 403, OK),
+    ("tickets_bulk", "POST"): (OK, OK, 403, 403, OK),
+    # knowledge base: read with the tickets, written by owners and agents
+    ("kb", "GET"): (OK, OK, 403, OK, OK),
+    ("kb_new", "GET"): (OK, OK, 403, 403, OK),
+    ("kb_new", "POST"): (OK, OK, 403, 403, OK),
+    ("kb_article", "GET"): (OK, OK, 403, OK, OK),
+    ("kb_article", "POST"): (OK, OK, 403, 403, OK),
+    ("kb_article_active", "POST"): (OK, OK, 403, 403, OK),
     # settings: owners only
     ("settings", "GET"): (OK, 403, 403, 403, OK),
     ("settings", "POST"): (OK, 403, 403, 403, OK),
@@ -89,6 +102,12 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("settings_tokens", "GET"): (OK, 403, 403, 403, OK),
     ("settings_tokens", "POST"): (OK, 403, 403, 403, OK),
     ("token_revoke", "POST"): (OK, 403, 403, 403, OK),
+    ("assignment_rules", "GET"): (OK, 403, 403, 403, OK),
+    ("assignment_rule_new", "POST"): (OK, 403, 403, 403, OK),
+    ("assignment_rule", "GET"): (OK, 403, 403, 403, OK),
+    ("assignment_rule", "POST"): (OK, 403, 403, 403, OK),
+    ("assignment_rule_move", "POST"): (OK, 403, 403, 403, OK),
+    ("assignment_rule_delete", "POST"): (OK, 403, 403, 403, OK),
     # the platform operator's pages do not exist for anyone else
     ("review", "GET"): (404, 404, 404, 404, OK),
     ("review_done", "POST"): (404, 404, 404, 404, OK),
@@ -140,6 +159,18 @@ def _closure(seller):
     return [day.isoformat()]
 
 
+def _article(seller):
+    return make_article(seller, slug=f"a{Article.objects.count()}", en=("Title", "Body"))
+
+
+def _rule(seller):
+    # A channel of its own, as (seller, channel, type) is unique.
+    channel = SalesChannel.objects.create(seller=seller, code=f"c{SalesChannel.objects.count()}",
+                                          name="Channel")
+    return assignment_rule_create(seller=seller, actor=SYSTEM, draft=RuleDraft(
+        channel=channel, type="", consultants=[make_member(seller, role=Role.AGENT).user]))
+
+
 # Arguments of each URL that takes any: built fresh for every request, for a seller.
 ARGS = {
     "password_set": lambda s: ["MQ", "bad-token"],
@@ -161,6 +192,13 @@ ARGS = {
     "ticket_type": lambda s: [_ticket(s).number],
     "ticket_close": lambda s: [_ticket(s).number],
     "ticket_return": lambda s: [_ticket(s, type="return").number],
+    "ticket_canned": lambda s: [_ticket(s).number],
+    "ticket_assign": lambda s: [_ticket(s).number],
+    "kb_article": lambda s: [_article(s).pk],
+    "kb_article_active": lambda s: [_article(s).pk],
+    "assignment_rule": lambda s: [_rule(s).pk],
+    "assignment_rule_move": lambda s: [_rule(s).pk],
+    "assignment_rule_delete": lambda s: [_rule(s).pk],
     "closure_remove": _closure,
     "settings_product_terms": lambda s: [make_product(s).sku],
     "member_role": lambda s: [make_member(s, role=Role.VIEWER).pk],

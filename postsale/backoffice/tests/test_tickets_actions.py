@@ -108,7 +108,7 @@ def test_empty_reply_or_note_is_a_form_error_and_nothing_is_stored(agent_client,
                                  {"body": "   ", "internal": internal,
                                   "attachments": [upload("a.png", png_bytes())]})
     assert response.status_code == 422
-    form = "note-title" if internal else "reply-title"
+    form = "note-title" if internal else "reply-form"
     section = response.text.split(f'id="{form}"')[1].split("</form>")[0]
     assert 'role="alert">Write a message.' in section and 'aria-invalid="true"' in section
     assert ticket.messages.count() == 1 and Attachment.objects.count() == 0

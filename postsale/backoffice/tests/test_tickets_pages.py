@@ -9,7 +9,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from postsale.backoffice import tickets as ticket_views
+from postsale.backoffice import inbox as ticket_views
 from postsale.core import clock
 from postsale.core.audit import Actor
 from postsale.orders.tests.factories import make_order, make_product

@@ -215,3 +215,15 @@ def test_demo_has_tickets_in_every_situation_and_one_request_due(demo_seller):
     assert counting.filter(due_at__lte=NOW).count() == 1  # the worker processes it
     assert review_list().filter(seller=seller).count() == 1
     assert tickets.filter(status="closed").count() == 2
+
+
+def test_demo_has_the_starter_articles_and_assigns_its_tickets(loaded):
+    from postsale.kb.models import Article
+    from postsale.tickets.models import AssignmentRule, Ticket
+
+    seller = loaded.seller
+    assert Article.objects.filter(seller=seller, active=True).count() == 8
+    assert AssignmentRule.objects.filter(seller=seller).count() == 2
+    # "agent" belonged to someone else here, so the owner is the whole team.
+    assert set(Ticket.objects.filter(seller=seller)
+               .values_list("assignee__username", flat=True)) == {"owner"}
