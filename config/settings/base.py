@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "postsale.payments",
     "postsale.tickets",
     "postsale.notifications",
+    "postsale.analytics",
     "postsale.backoffice",
     "postsale.portal",
     "postsale.api",
