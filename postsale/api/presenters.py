@@ -1,6 +1,7 @@
 """Model → API dict. One place, so every endpoint describes an order the same way."""
 
 from postsale.core.contact import suggest_email
+from postsale.orders import links
 from postsale.orders.models import Order
 
 
@@ -19,7 +20,10 @@ def order_out(order: Order) -> dict:
     entries = list(order.entries.all())
     warnings = []
     if suggestion := suggest_email(order.email):
-        warnings.append(f"The e-mail {order.email} may be a typo of {suggestion}.")
+        warnings.append({"field": "customer.email", "code": "email_typo",
+                         "message": f"The e-mail {order.email} may be a typo of {suggestion}; "
+                                    "check it with the customer.",
+                         "suggestion": suggestion})
     return {
         "number": order.number, "status": order.status, "channel": order.channel.code,
         "external_id": order.external_id, "currency": order.currency, "total": order.total,
@@ -35,6 +39,7 @@ def order_out(order: Order) -> dict:
                     for e in entries],
         "payments": [payment_out(p) for p in order.payments.all()],
         "answers": {a.question: a.answer for a in order.answers.all()},
+        "order_page_url": links.order_url(order), "thank_you_url": links.thank_you_url(order),
         "warnings": warnings,
     }
 

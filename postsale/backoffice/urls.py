@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from postsale.backoffice import exchanges, flags, operator, refunds, ticket_actions, tickets, views
+from postsale.backoffice import (
+    exchanges,
+    flags,
+    operator,
+    order_mail,
+    refunds,
+    ticket_actions,
+    tickets,
+    views,
+)
 
 app_name = "backoffice"
 
@@ -23,6 +32,11 @@ urlpatterns = [
          name="flag_resolve"),
     path("orders/<str:number>/tickets/new/", ticket_actions.order_ticket_open,
          name="order_ticket_open"),
+    path("orders/<str:number>/email/", order_mail.order_email_view, name="order_email"),
+    path("orders/<str:number>/resend-receipt/", order_mail.order_receipt_resend_view,
+         name="order_receipt_resend"),
+    path("orders/<str:number>/revoke-links/", order_mail.order_links_revoke_view,
+         name="order_links_revoke"),
     path("tickets/", tickets.ticket_list, name="tickets"),
     path("tickets/<str:number>/", tickets.ticket_detail, name="ticket"),
     path("tickets/<str:number>/reply/", ticket_actions.ticket_reply_view, name="ticket_reply"),
