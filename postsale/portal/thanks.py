@@ -33,7 +33,7 @@ def _entries(order: Order) -> list[ShownEntry]:
     entries = (Entry.objects.filter(order=order, status=EntryStatus.VALID)
                .select_related("line__product", "time_slot"))
     # The SVG is ours (segno's output for our own secret), not user input.
-    return [ShownEntry(e, mark_safe(qr_svg(e.secret)))  # noqa: S308
+    return [ShownEntry(e, mark_safe(qr_svg(e.secret, scale=7)))  # noqa: S308
             for e in entries]
 
 

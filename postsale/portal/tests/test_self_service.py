@@ -26,13 +26,13 @@ def deliver(django_capture_on_commit_callbacks):
 
 def test_the_order_page_offers_the_receipt_and_the_address_correction(client, paid):
     html = client.get(order_link(paid)).content.decode()
-    assert "Send my receipt and entries again" in html
+    assert "Get my receipt and entries again" in html
     assert f'href="{order_link(paid)}email/"' in html
 
 
 def test_an_unpaid_order_offers_no_receipt(client, seller):
     html = client.get(order_link(make_order(seller))).content.decode()
-    assert "Send my receipt and entries again" not in html
+    assert "Get my receipt and entries again" not in html
     assert "e-mailed as soon as the payment is confirmed" in html
 
 
