@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from postsale.core import clock
@@ -149,13 +149,18 @@ def _customer_for(order: Order, *, new: str) -> Customer:
         return existing
     still_used = (Order.objects.filter(customer=customer, email=customer.email)
                   .exclude(pk=order.pk).exists())
-    if not still_used:
-        customer.email = new
-        customer.save(update_fields=["email"])
-        return customer
-    return Customer.objects.create(
-        seller=order.seller, email=new, first_name=customer.first_name,
-        last_name=customer.last_name, phone=customer.phone, language=customer.language)
+    try:
+        with transaction.atomic():
+            if not still_used:
+                customer.email = new
+                customer.save(update_fields=["email"])
+                return customer
+            return Customer.objects.create(
+                seller=order.seller, email=new, first_name=customer.first_name,
+                last_name=customer.last_name, phone=customer.phone,
+                language=customer.language)
+    except IntegrityError:  # an order for the new address created that customer meanwhile
+        return Customer.objects.get(seller=order.seller, email=new)
 
 
 def _queue_email_changed(order: Order, *, old: str, now: datetime) -> None:
