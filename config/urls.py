@@ -13,5 +13,6 @@ urlpatterns = [
             name="payment-notification"),
     path("backoffice/", include("postsale.backoffice.urls")),
     path("o/", include("postsale.portal.urls")),
+    path("r/", include("postsale.portal.return_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "postsale.tickets",
     "postsale.kb",
     "postsale.notifications",
+    "postsale.analytics",
     "postsale.backoffice",
     "postsale.portal",
     "postsale.api",
@@ -187,6 +188,21 @@ POSTSALE_DUPLICATE_WINDOW_MINUTES = env_int("POSTSALE_DUPLICATE_WINDOW_MINUTES",
 POSTSALE_EXCHANGE_PAYMENT_HOURS = env_int("POSTSALE_EXCHANGE_PAYMENT_HOURS", 48)
 # How long a customer's signed order link stays valid.
 POSTSALE_ORDER_LINK_DAYS = env_int("POSTSALE_ORDER_LINK_DAYS", 365)
+# The thank-you page a sales channel sends the customer to after paying stays valid this
+# long (it shows the entries once the payment is confirmed).
+POSTSALE_THANK_YOU_HOURS = env_int("POSTSALE_THANK_YOU_HOURS", 72)
+# Rate limits of the customer's self-service, per hour (0: no limit): "find my order" and
+# the return-form link per client IP address and per e-mail address typed; e-mails a
+# customer's actions send about one order (receipt again, new link, e-mail change).
+POSTSALE_FIND_ORDER_PER_IP = env_int("POSTSALE_FIND_ORDER_PER_IP", 20)
+POSTSALE_FIND_ORDER_PER_EMAIL = env_int("POSTSALE_FIND_ORDER_PER_EMAIL", 5)
+POSTSALE_CUSTOMER_MAIL_PER_ORDER = env_int("POSTSALE_CUSTOMER_MAIL_PER_ORDER", 5)
+# How many reverse proxies (load balancers) in front of the web processes append to
+# X-Forwarded-For; 0: clients connect directly (REMOTE_ADDR is the client).
+POSTSALE_PROXY_COUNT = env_int("POSTSALE_PROXY_COUNT", 0)
+# A customer may rate a ticket closed by a person, and change the rating, this many days
+# after it closed.
+POSTSALE_RATING_DAYS = env_int("POSTSALE_RATING_DAYS", 30)
 # Ticket attachments: at most this many files per message, each at most this size.
 POSTSALE_ATTACHMENT_MAX_FILES = env_int("POSTSALE_ATTACHMENT_MAX_FILES", 5)
 POSTSALE_ATTACHMENT_MAX_BYTES = env_int("POSTSALE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
@@ -195,6 +211,15 @@ POSTSALE_DOWNLOAD_LINK_HOURS = env_int("POSTSALE_DOWNLOAD_LINK_HOURS", 24)
 
 # API bodies larger than this are refused (absurd sizes never reach the parser).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+
+# The cache holds rate-limit counters. The default is per process; with several web
+# processes set CACHE_URL=redis://… (Django's Redis cache) so
+# they share one count.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL.startswith(("redis://", "rediss://")) else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

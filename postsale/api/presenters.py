@@ -1,6 +1,7 @@
 """Model → API dict. One place, so every endpoint describes an order the same way."""
 
 from postsale.core.contact import suggest_email
+from postsale.orders import links
 from postsale.orders.models import Order
 
 
@@ -14,12 +15,20 @@ def payment_out(p) -> dict:
             "created_at": p.created_at, "confirmed_at": p.confirmed_at}
 
 
+def email_warnings(field: str, email: str) -> list[dict]:
+    """A warning when an accepted address looks mistyped (`WarningOut`)."""
+    suggestion = suggest_email(email) if email else None
+    if not suggestion:
+        return []
+    return [{"field": field, "code": "email_typo", "suggestion": suggestion,
+             "message": f"The e-mail {email} may be a typo of {suggestion}; check it with "
+                        "the customer."}]
+
+
 def order_out(order: Order) -> dict:
     lines = list(order.lines.all())
     entries = list(order.entries.all())
-    warnings = []
-    if suggestion := suggest_email(order.email):
-        warnings.append(f"The e-mail {order.email} may be a typo of {suggestion}.")
+    warnings = email_warnings("customer.email", order.email)
     return {
         "number": order.number, "status": order.status, "channel": order.channel.code,
         "external_id": order.external_id, "currency": order.currency, "total": order.total,
@@ -35,6 +44,7 @@ def order_out(order: Order) -> dict:
                     for e in entries],
         "payments": [payment_out(p) for p in order.payments.all()],
         "answers": {a.question: a.answer for a in order.answers.all()},
+        "order_page_url": links.order_url(order), "thank_you_url": links.thank_you_url(order),
         "warnings": warnings,
     }
 

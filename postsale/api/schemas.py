@@ -147,6 +147,16 @@ class CustomerOut(Schema):
     language: str
 
 
+class WarningOut(Schema):
+    field: str = Field(description="The field path the warning is about, e.g. "
+                                   "`customer.email`.")
+    code: Literal["email_typo"] = Field(description="`email_typo`: the address was "
+                                                    "accepted but looks mistyped.")
+    message: str = Field(description="What to check, for people.")
+    suggestion: str | None = Field(None, description="The likely intended value, e.g. "
+                                                     "`jan@gmail.com` for `jan@gmial.com`.")
+
+
 class OrderOut(Schema):
     number: str = Field(description="PID-…; use it in the order URL.")
     status: Literal["awaiting_payment", "paid", "partially_refunded", "refunded", "canceled",
@@ -163,8 +173,16 @@ class OrderOut(Schema):
     entries: list[EntryOut]
     payments: list[PaymentOut]
     answers: dict[str, str]
-    warnings: list[str] = Field(default_factory=list,
-                                description="Things worth checking, e.g. a likely e-mail typo.")
+    order_page_url: str = Field(description="The customer's order page (a signed link that "
+                                            "expires and can be revoked): put it in your "
+                                            "own e-mails.")
+    thank_you_url: str = Field(description="Send the customer here after they paid: it "
+                                           "waits for the payment confirmation, then shows "
+                                           "the entries and the way to the order page.")
+    warnings: list[WarningOut] = Field(
+        default_factory=list,
+        description="Accepted, but worth checking with the customer (a likely e-mail "
+                    "typo). Empty when there is nothing to check.")
 
 
 class OrderPage(Schema):

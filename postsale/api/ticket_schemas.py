@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from ninja import Path, Schema
 from pydantic import AfterValidator, Field, StringConstraints
 
-from postsale.api.schemas import MAX_ID, PRINTABLE, In, ItemKey, text
+from postsale.api.presenters import email_warnings
+from postsale.api.schemas import MAX_ID, PRINTABLE, In, ItemKey, WarningOut, text
 from postsale.tickets.models import Message, Ticket, TicketType
 from postsale.tickets.services import MAX_BODY
 
@@ -167,6 +168,9 @@ class TicketSummaryOut(Schema):
     refund_request: RefundRequestOut | None = Field(
         description="The refund or cancellation request, decided when it was asked.")
     return_details: ReturnOut | None = Field(description="What is returned (returns).")
+    warnings: list[WarningOut] = Field(
+        default_factory=list, description="Accepted, but worth checking (a return's "
+                                          "contact e-mail that looks mistyped).")
 
 
 class TicketOut(TicketSummaryOut):
@@ -229,6 +233,7 @@ def ticket_out(ticket: Ticket, messages=None) -> dict:
         "closed_by": ticket.closed_by or None, "due_step": ticket.due_step or None,
         "due_at": ticket.due_at, "refund_request": _request_out(ticket),
         "return_details": _return_out(ticket),
+        "warnings": email_warnings("return_details.contact_email", ticket.contact_email),
     }
     if messages is not None:
         out["messages"] = [message_out(m) for m in messages]

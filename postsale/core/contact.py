@@ -3,6 +3,7 @@
 from functools import cache
 
 import phonenumbers
+from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 
 from postsale.core.errors import Invalid
@@ -38,7 +39,43 @@ def suggest_email(value: str) -> str | None:
         fixed = _fixer().normalize(value)
     except ValueError:
         return None
-    return fixed if fixed and fixed != value.strip().lower() else None
+    if not fixed or "@" not in value or fixed.startswith("@"):
+        return None
+    typed_local = value.strip().rpartition("@")[0]
+    fixed_local, _at, fixed_domain = fixed.rpartition("@")
+    if fixed_local == typed_local.lower():  # keep the case the person typed
+        fixed = f"{typed_local}@{fixed_domain}"
+    return fixed if fixed.lower() != value.strip().lower() else None
+
+
+def mask_email(email: str) -> str:
+    """Enough of an address for its owner to recognize it, not for others to use it:
+    "anna.kowalska@example.com" → "an…a@example.com"."""
+    local, _at, domain = email.rpartition("@")
+    if not local:
+        return "…"
+    shown = local[:2] + "…" + local[-1] if len(local) > 3 else local[:1] + "…"
+    return f"{shown}@{domain}"
+
+
+class EmailTypo(Invalid):
+    """The address is valid but looks mistyped; the person should confirm it or take the
+    suggestion."""
+
+    def __init__(self, *, field: str, typed: str, suggestion: str):
+        message = _("Did you mean %(suggestion)s? Check the address, or confirm that "
+                    "%(typed)s is right.") % {"suggestion": suggestion, "typed": typed}
+        super().__init__(message, {field: message}, code="email_typo")
+        self.typed, self.suggestion = typed, suggestion
+
+
+def check_email(value: str, *, field: str = "email", typo_confirmed: bool = False) -> str:
+    """The normalized address a person typed. Unless they confirmed it, a likely typo of a
+    common domain raises EmailTypo with the suggestion."""
+    email = normalize_email(value, field=field)
+    if not typo_confirmed and (suggestion := suggest_email(email)):
+        raise EmailTypo(field=field, typed=email, suggestion=suggestion)
+    return email
 
 
 def normalize_phone(value: str, *, country: str, field: str = "phone") -> str:

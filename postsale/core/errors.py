@@ -33,3 +33,10 @@ class Invalid(DomainError):
                  code: str = "invalid"):
         super().__init__(code=code, message=message, field_errors=field_errors or {},
                          status=422)
+
+
+class RateLimited(DomainError):
+    """Too many attempts in a short time; the message says when to try again."""
+
+    def __init__(self, message: str, code: str = "rate_limited"):
+        super().__init__(code=code, message=message, status=429)

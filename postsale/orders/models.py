@@ -140,6 +140,8 @@ class Order(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)  # canceled or expired
+    # Carried in every signed link to the order; raising it revokes all earlier links.
+    link_generation = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -152,6 +154,8 @@ class Order(models.Model):
             models.Index(fields=["seller", "-created_at"]),
             models.Index(fields=["seller", "status", "-created_at"]),
             models.Index(fields=["seller", "email"]),
+            # "Find my order" by the channel's own order number, across channels.
+            models.Index(fields=["external_id"], name="order_external_id_idx"),
             # The expiry sweep: unpaid orders whose payment deadline has passed.
             models.Index(fields=["expires_at"], condition=models.Q(status="awaiting_payment"),
                          name="order_expiry_due_idx"),

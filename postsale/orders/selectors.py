@@ -49,3 +49,24 @@ def order_list(*, seller: Seller, status: str | None = None, channel: str | None
             qs = qs.filter(Q(email__iexact=q) | Q(external_id=q)
                            | Q(customer__last_name__iexact=q))
     return qs.order_by("-created_at", "-id")
+
+
+# "Find my order" sends at most this many links for one question.
+FIND_LIMIT = 5
+
+
+def orders_for_customer(*, email: str, reference: str, seller: Seller | None = None,
+                        limit: int = FIND_LIMIT) -> list[Order]:
+    """Orders whose e-mail is `email` (any case) and whose number (PID-…), channel order
+    number (external id) or payment id (provider transaction id) is `reference`. Three
+    lookups, each on its own index, then the address is compared: never a scan."""
+    email, reference = email.strip(), reference.strip()
+    if not email or not reference or len(reference) > 128:
+        return []
+    base = Order.objects.filter(seller=seller) if seller is not None else Order.objects.all()
+    ids = set()
+    for lookup in ({"number": reference.upper()}, {"external_id": reference},
+                   {"payments__provider_transaction_id": reference}):
+        ids.update(base.filter(**lookup).values_list("pk", flat=True)[:limit])
+    return list(Order.objects.filter(pk__in=ids, email__iexact=email)
+                .select_related("seller", "customer").order_by("-created_at")[:limit])

@@ -23,14 +23,15 @@ from postsale.tickets.selectors import tickets_for_order
 
 @dataclass(frozen=True)
 class Link:
-    """The order a valid link opened, and the token to build the next links with."""
+    """The order a valid link opened, and the order-page token to build the next links
+    with (a fresh one behind a thank-you token; none behind a return-form token)."""
 
     order: Order
     token: str
 
     @property
     def url(self) -> str:
-        return reverse("portal:order", args=[self.token])
+        return reverse("portal:order", args=[self.token]) if self.token else ""
 
     def ticket_url(self, number: str) -> str:
         return reverse("portal:ticket", args=[self.token, number])
@@ -40,11 +41,15 @@ class Link:
         return Actor("customer", label=self.order.email)
 
 
-def link_invalid(request: HttpRequest, token: str) -> HttpResponse:
-    expired = links.token_expired(token)
-    response = render(request, "portal/link_invalid.html", {"expired": expired},
-                      status=403 if expired else 404)
-    _private(response)
+def link_invalid(request: HttpRequest, state: str) -> HttpResponse:
+    """A link that opens nothing. Expired and revoked links are genuine (we sent them), so
+    the page may say so; tampered or made-up ones are simply not found. No order data
+    either way."""
+    genuine = state in (links.LinkState.EXPIRED, links.LinkState.REVOKED)
+    response = render(request, "portal/link_invalid.html",
+                      {"state": state, "expired": state == links.LinkState.EXPIRED},
+                      status=403 if genuine else 404)
+    private(response)
     return response
 
 
@@ -57,35 +62,50 @@ def page_language(request: HttpRequest, order: Order) -> str:
         settings.LANGUAGE_CODE
 
 
-def _private(response: HttpResponse) -> None:
+def private(response: HttpResponse) -> None:
     # The URL is the key: no shared cache may keep the page.
     patch_cache_control(response, private=True, no_store=True)
     response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
 
 
-def order_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Call `view(request, link, …)` for a valid link; a Http404 raised inside (a ticket
-    of another order) becomes the portal's own not-found page."""
+def _order_page_token(salt: str, token: str, order: Order) -> str:
+    """The thank-you page leads on to the order page; the return form (reached with an
+    e-mail and an order number only) must not, so its link has no order-page token."""
+    if salt == links.SALT:
+        return token
+    return links.order_token(order) if salt == links.THANK_YOU_SALT else ""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
-        order = links.order_from_token(token)
-        if order is None:
-            return link_invalid(request, token)
-        link = Link(order=order, token=token)
-        language = page_language(request, order)
-        with translation.override(language), timezone.override(order.seller.time_zone):
-            try:
-                response = view(request, link, *args, **kwargs)
-            except Http404:
-                response = render(request, "portal/not_found.html",
-                                  {"link": link, "order": order},
-                                  status=404)
-        response.headers.setdefault("Content-Language", language)
-        _private(response)
-        return response
 
-    return wrapper
+def signed_link(salt: str) -> Callable:
+    """Call `view(request, link, …)` for a valid token of this kind; a Http404 raised
+    inside (a ticket of another order) becomes the portal's own not-found page."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
+            opened = links.open_token(token, salt=salt)
+            if opened.order is None:
+                return link_invalid(request, opened.state)
+            order = opened.order
+            link = Link(order=order, token=_order_page_token(salt, token, order))
+            language = page_language(request, order)
+            with translation.override(language), timezone.override(order.seller.time_zone):
+                try:
+                    response = view(request, link, *args, **kwargs)
+                except Http404:
+                    response = render(request, "portal/not_found.html",
+                                      {"link": link, "order": order}, status=404)
+            response.headers.setdefault("Content-Language", language)
+            private(response)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+# The order page and everything under it.
+order_link = signed_link(links.SALT)
 
 
 def ticket_or_404(link: Link, number: str) -> Ticket:

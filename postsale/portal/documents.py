@@ -47,7 +47,7 @@ from postsale.payments.documents import order_invoices as invoices_of
 from postsale.payments.selectors import refunded_line_ids, void_causes
 from postsale.sellers.wallet import wallet_pass_offered, wallet_signing_material
 
-from .access import Link, _private, order_link, page_language
+from .access import Link, order_link, page_language, private
 
 # What the order page shows (portal/_documents.html through portal_documents tags).
 
@@ -215,7 +215,7 @@ def download_view(request: HttpRequest, token: str) -> HttpResponse:
     if found.line is None:
         response = render(request, "portal/download_invalid.html", {"expired": found.expired},
                           status=403 if found.expired else 404)
-        _private(response)
+        private(response)
         return response
     line, order = found.line, found.line.order
     with translation.override(page_language(request, order)), \
@@ -226,7 +226,7 @@ def download_view(request: HttpRequest, token: str) -> HttpResponse:
         except DomainError as exc:
             response = render(request, "portal/download_invalid.html",
                               {"reason": exc.message}, status=exc.status)
-            _private(response)
+            private(response)
             return response
     name = stored.name.rsplit("/", 1)[-1]
     response = FileResponse(stored.open("rb"), as_attachment=True, filename=name,
@@ -235,5 +235,5 @@ def download_view(request: HttpRequest, token: str) -> HttpResponse:
     # A seller's file is never rendered as one of our pages.
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    _private(response)
+    private(response)
     return response

@@ -4,6 +4,7 @@ files and quantities) live in the services; these forms only turn input into arg
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from postsale.core.forms import EmailTypoCheckMixin, TypedEmailField
 from postsale.orders.models import Order
 from postsale.tickets.models import ReturnKind, TicketType
 from postsale.tickets.services import MAX_BODY, ReturnDetails
@@ -11,13 +12,15 @@ from postsale.tickets.services import MAX_BODY, ReturnDetails
 from .presenters import TypeOption
 
 
-class OpenTicketForm(forms.Form):
+class OpenTicketForm(EmailTypoCheckMixin, forms.Form):
+    typo_checked_fields = ("contact_email",)
+
     type = forms.ChoiceField(label=_("What do you need?"))
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
     body = forms.CharField(label=_("Message"), max_length=MAX_BODY, widget=forms.Textarea)
     return_kind = forms.ChoiceField(label=_("What kind of return is it?"),
                                     choices=ReturnKind.choices, required=False)
-    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    contact_email = TypedEmailField(label=_("Contact e-mail"), required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
 
     def __init__(self, *args, order: Order, types: list[TypeOption], **kwargs):

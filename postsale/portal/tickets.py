@@ -25,7 +25,7 @@ from .presenters import chosen_keys, refund_preview, ticket_status_words
 
 def _ticket_page(request: HttpRequest, link: Link, ticket: Ticket, *,
                  reply_form: ReplyForm | None = None, keys=None, errors: list[str] = (),
-                 change: bool = False, status: int = 200) -> HttpResponse:
+                 change: bool = False, status: int = 200, **extra) -> HttpResponse:
     order = link.order
     can_change = not ticket.is_closed and ticket.type != TicketType.REFUND
     currency = order.currency
@@ -42,7 +42,7 @@ def _ticket_page(request: HttpRequest, link: Link, ticket: Ticket, *,
         "can_change": can_change, "change": change and can_change,
         "preview": refund_preview(order, keys, now=clock.now(), ticket=ticket)
         if can_change else None,
-    }, status=status)
+    } | extra, status=status)
 
 
 def _return_lines(ticket: Ticket) -> list[tuple[str, int]]:

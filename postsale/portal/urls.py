@@ -1,12 +1,19 @@
 from django.urls import include, path
 
-from postsale.portal import tickets, troubleshoot, views
+from postsale.portal import contact, find, ratings, thanks, tickets, troubleshoot, views
 
 app_name = "portal"
 
 # E-mails link to "order" and "ticket" (postsale.orders.links): keep their names and
 # arguments.
 urlpatterns = [
+    path("find/", find.find_order, name="find"),
+    path("thanks/<str:token>/", thanks.thank_you, name="thank_you"),
+    path("thanks/<str:token>/status/", thanks.thank_you_status, name="thank_you_status"),
+    path("<str:token>/email/", contact.email_change, name="email_change"),
+    path("<str:token>/receipt/", contact.receipt_resend, name="receipt_resend"),
+    path("<str:token>/tickets/<str:number>/rating/", ratings.ticket_rating,
+         name="ticket_rating"),
     path("", include("postsale.portal.document_urls")),  # entries, invoices, downloads
     path("<str:token>/", views.order_page, name="order"),
     path("<str:token>/new-ticket/", views.type_fields, name="type_fields"),

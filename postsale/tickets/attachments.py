@@ -83,10 +83,16 @@ def _image_type(data: bytes, name: str, field: str) -> str:
     return IMAGE_FORMATS[kind]
 
 
+# Markup that a browser would run if the file were ever opened as a page: refused in a
+# "text" file wherever it appears (a BOM, a comment or other text may come first).
+_ACTIVE_MARKUP = ("<!doctype", "<html", "<svg", "<?xml", "<script", "<iframe", "<object",
+                  "<embed")
+
+
 def _is_text(data: bytes) -> bool:
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return False
-    return "\x00" not in text and not text.lstrip().lower().startswith(("<!doctype", "<html",
-                                                                        "<svg", "<?xml"))
+    lowered = text.lower()
+    return "\x00" not in text and not any(tag in lowered for tag in _ACTIVE_MARKUP)

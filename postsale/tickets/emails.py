@@ -13,6 +13,7 @@ from postsale.orders.emails import order_context
 from postsale.orders.links import absolute, order_ticket_url
 from postsale.payments.eligibility import refund_eligibility
 from postsale.payments.rules import RequestedBy
+from postsale.tickets import rules
 from postsale.tickets.models import (
     Message,
     Resolution,
@@ -83,11 +84,15 @@ def queue_ticket_mail(ticket: Ticket, kind: str, *, message: Message | None = No
     tags = [f"ticket:{ticket.pk}", f"order:{order.pk}", f"customer:{order.customer_id}"]
     customer_link = order_ticket_url(order, ticket.number)
     offer = kind == "ticket_inactivity" and _refund_offer(ticket, now)
+    rate = kind == "ticket_closed" and rules.rating_invited(
+        closed_by=ticket.closed_by, resolution=ticket.resolution,
+        seller_replied=any(m["side"] == Side.SELLER for m in context["history"]))
     notification_queue(
         kind=kind, to_email=order.email, language=order.language, tags=tags, seller=seller,
         reply_to=seller.reply_to_email, now=now,
         context=context | {"for_seller": False, "link": customer_link,
-                           "refund_link": f"{customer_link}?change=refund" if offer else ""})
+                           "refund_link": f"{customer_link}?change=refund" if offer else "",
+                           "rating_link": f"{customer_link}#rating" if rate else ""})
     notification_queue(
         kind=kind, to_email=seller.reply_to_email, language=seller.language, tags=tags,
         seller=seller, reply_to=order.email, now=now,

@@ -90,3 +90,18 @@ RETURN_TRANSITIONS = {
 
 def can_move_return(current: str, target: str) -> bool:
     return target in RETURN_TRANSITIONS.get(current, set())
+
+
+# Closings the customer is asked to rate (CSAT): a person closed the ticket after the
+# seller took part. Not the system's closings (a processed refund or cancellation, a
+# ticket closed for inactivity): nobody helped, or the refund e-mail speaks for itself.
+PERSON_SIDES = frozenset({"customer", "seller"})
+SYSTEM_RESOLUTIONS = frozenset({"refunded", "canceled", "inactive"})
+
+
+def rating_invited(*, closed_by: str, resolution: str, seller_replied: bool) -> bool:
+    """Whether this closing asks the customer to rate the help. A customer who closes a
+    ticket the seller never answered got no help to rate."""
+    if closed_by not in PERSON_SIDES or resolution in SYSTEM_RESOLUTIONS:
+        return False
+    return closed_by == "seller" or seller_replied

@@ -74,7 +74,10 @@ def test_returning_customer_is_reused_and_unicode_names_are_kept(api, product):
 def test_likely_email_typo_is_accepted_with_a_warning(api, product):
     r = post(api, ORDERS, order_body(customer={"email": "jan@gmial.com"}))
     assert r.status_code == 201
-    assert "jan@gmail.com" in r.json()["warnings"][0]
+    [warning] = r.json()["warnings"]
+    assert warning["field"] == "customer.email" and warning["code"] == "email_typo"
+    assert warning["suggestion"] == "jan@gmail.com" and "jan@gmial.com" in warning["message"]
+    assert post(api, ORDERS, order_body(external_id="clean")).json()["warnings"] == []
 
 
 def _lines(**line):

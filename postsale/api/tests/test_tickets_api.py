@@ -188,6 +188,16 @@ class TestReturns:
                                           "contact_email": "Anna@example.com",
                                           "contact_phone": "+48601234567"}
         assert body["due_step"] == "warn"
+        assert body["warnings"] == []
+
+    def test_a_mistyped_contact_e_mail_is_accepted_with_a_warning(self, api, paid):
+        r = post(api, TICKETS, open_body(paid, type="return", body="Torn.",
+                                         return_details={"kind": "warranty",
+                                                         "contact_email": "anna@gmial.com"}))
+        assert r.status_code == 201, r.content
+        [warning] = r.json()["warnings"]
+        assert (warning["field"], warning["code"], warning["suggestion"]) == (
+            "return_details.contact_email", "email_typo", "anna@gmail.com")
 
     @pytest.mark.parametrize("details, field, code", [
         ({"kind": "broken"}, "return_details.kind", "invalid"),

@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
 from postsale.orders.links import order_token
@@ -32,3 +33,11 @@ def paid(seller, friday):
     """Two open entries at 40.00 PLN each, paid on Friday."""
     product = make_product(seller, name="Museum entry", price=4000)
     return make_order(seller, product, quantity=2, paid=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache, which outlives a test's database."""
+    cache.clear()
+    yield
+    cache.clear()
