@@ -1,18 +1,15 @@
 """The thank-you page a sales channel sends the customer to after paying (SPEC §5): it
 waits for the payment confirmation, polling with htmx, and then shows the entries — so
-the customer has them even when the e-mail fails — and the link to the order page.
+the customer has them even when the e-mail fails (the order page's own entries section,
+with the PDFs and Wallet passes) — and the link to the order page.
 Reached by its own signed token (`thank_you_url` in the API's order responses)."""
-
-from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from postsale.orders.links import THANK_YOU_SALT
-from postsale.orders.models import Entry, EntryStatus, Order, OrderStatus
-from postsale.orders.qr import qr_svg
+from postsale.orders.models import OrderStatus
 
 from .access import Link, signed_link
 from .presenters import ORDER_STATUS_WORDS
@@ -23,20 +20,6 @@ MAX_POLLS = 100
 SHOWS_ENTRIES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 
 
-@dataclass(frozen=True)
-class ShownEntry:
-    entry: Entry
-    qr: str  # inline SVG
-
-
-def _entries(order: Order) -> list[ShownEntry]:
-    entries = (Entry.objects.filter(order=order, status=EntryStatus.VALID)
-               .select_related("line__product", "time_slot"))
-    # The SVG is ours (segno's output for our own secret), not user input.
-    return [ShownEntry(e, mark_safe(qr_svg(e.secret, scale=7)))  # noqa: S308
-            for e in entries]
-
-
 def _context(request: HttpRequest, link: Link, polls: int) -> dict:
     order = link.order
     waiting = order.status == OrderStatus.AWAITING_PAYMENT
@@ -45,7 +28,6 @@ def _context(request: HttpRequest, link: Link, polls: int) -> dict:
         "timed_out": waiting and polls >= MAX_POLLS, "next_poll": polls + 1,
         "poll_seconds": POLL_SECONDS, "paid": order.status in SHOWS_ENTRIES,
         "status_words": ORDER_STATUS_WORDS.get(order.status, order.get_status_display()),
-        "entries": _entries(order) if order.status in SHOWS_ENTRIES else [],
     }
 
 

@@ -135,8 +135,8 @@ def test_thank_you_page_waits_then_shows_the_entries(page, live_server, seller):
                                               status="confirmed"))
     page.get_by_text("Your payment is confirmed.").wait_for(timeout=15_000)
     for entry in order.entries.all():
-        page.get_by_text(entry.number).wait_for()
-    assert page.locator(".qr-entry svg").count() == 2
+        page.locator("bdi", has_text=entry.number).wait_for()
+    assert page.locator(".entry-card__qr svg").count() == 2
     shot(page, "portal-thank-you-paid-phone")
     page.get_by_role("link", name="Open your order page").click()
     assert order.number in page.get_by_role("heading", level=1).inner_text()
