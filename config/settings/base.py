@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "postsale.orders",
     "postsale.payments",
     "postsale.tickets",
+    "postsale.checkin",
     "postsale.notifications",
     "postsale.backoffice",
     "postsale.portal",
@@ -176,6 +177,10 @@ POSTSALE_ORDER_LINK_DAYS = env_int("POSTSALE_ORDER_LINK_DAYS", 365)
 # Ticket attachments: at most this many files per message, each at most this size.
 POSTSALE_ATTACHMENT_MAX_FILES = env_int("POSTSALE_ATTACHMENT_MAX_FILES", 5)
 POSTSALE_ATTACHMENT_MAX_BYTES = env_int("POSTSALE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Check-in: an entry of a time slot lets people in from this many minutes before the slot
+# starts until this many minutes after it ends.
+POSTSALE_CHECKIN_EARLY_MINUTES = env_int("POSTSALE_CHECKIN_EARLY_MINUTES", 60)
+POSTSALE_CHECKIN_LATE_MINUTES = env_int("POSTSALE_CHECKIN_LATE_MINUTES", 30)
 
 # API bodies larger than this are refused (absurd sizes never reach the parser).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
