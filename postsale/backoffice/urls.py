@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from postsale.backoffice import exchanges, flags, operator, refunds, ticket_actions, tickets, views
+from postsale.backoffice import (
+    checkin,
+    exchanges,
+    flags,
+    operator,
+    refunds,
+    ticket_actions,
+    tickets,
+    views,
+)
 
 app_name = "backoffice"
 
@@ -39,4 +48,10 @@ urlpatterns = [
     path("operator/sellers/<slug:slug>/abuse/", operator.seller_flag,
          name="seller_abuse_flag"),
     path("seller/", views.seller_switch, name="seller_switch"),
+    path("checkin/", checkin.scanner, name="checkin"),
+    path("checkin/<int:checkin>/undo/", checkin.checkin_undo_view, name="checkin_undo"),
+    path("checkin/entries/<str:number>/use/", checkin.entry_use, name="entry_use"),
+    path("checkin/entries/<str:number>/unuse/", checkin.entry_unuse, name="entry_unuse"),
+    path("checkin/slots/", checkin.slot_list, name="checkin_slots"),
+    path("checkin/slots/<int:slot>/", checkin.slot_detail, name="checkin_slot"),
 ]

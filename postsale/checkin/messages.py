@@ -35,6 +35,8 @@ def where(use: CheckIn) -> str:
         return use.gate
     if use.method == Method.MANUAL:
         return _("marked by hand by %(who)s") % {"who": use.actor.removeprefix("user:")}
+    if use.actor.startswith("user:"):
+        return _("scanned by %(who)s") % {"who": use.actor.removeprefix("user:")}
     return use.device or use.actor
 
 
