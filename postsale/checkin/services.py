@@ -43,7 +43,7 @@ class Scan:
 
 
 def _entries():
-    return Entry.objects.select_related("time_slot", "order", "line__product")
+    return Entry.objects.select_related("time_slot__product", "order", "line__product")
 
 
 def _facts(entry: Entry | None) -> EntryFacts | None:
@@ -171,7 +171,7 @@ def _stored(seller: Seller, scans: list[Scan]) -> dict[str, CheckIn]:
     code than its scan."""
     nonces = {s.nonce for s in scans if s.nonce}
     stored = {c.nonce: c for c in CheckIn.objects.select_related(
-        "entry__time_slot", "entry__order", "entry__line__product").filter(
+        "entry__time_slot__product", "entry__order", "entry__line__product").filter(
         seller=seller, nonce__in=nonces)}
     errors = {}
     for i, scan in enumerate(scans):

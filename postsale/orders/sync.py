@@ -48,7 +48,8 @@ def entries_update(entries: QuerySet, *, slot_ids: Iterable[int | None] | None =
     `entries` with `fields` and a new sync version; returns the number of rows changed.
     With no fields, only stamps them (new entries). `slot_ids`: their time slots, when
     the caller knows them (saves a query)."""
-    with transaction.atomic():
+    # Callers are mostly inside a transaction already: no savepoint, two round trips less.
+    with transaction.atomic(savepoint=False):
         if slot_ids is None:
             slot_ids = entries.order_by().values_list("time_slot_id", flat=True).distinct()
         _hold_slots(slot_ids)
