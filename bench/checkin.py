@@ -119,7 +119,7 @@ def client(url: str, token: str, codes: list[str], barrier, results) -> None:
     with httpx.Client(base_url=url, timeout=120,
                       headers={"Authorization": f"Bearer {token}"}) as http:
         http.post("/api/v1/checkins", json={"secret": "warm-up"})  # connect first
-        barrier.wait()
+        barrier.wait(timeout=300)
         for code in codes:
             body = {"secret": code, "nonce": secrets.token_hex(12), "gate": "bench",
                     "device": f"bench-{os.getpid()}"}
@@ -139,7 +139,7 @@ def run(url: str, token: str, codes: list[str], clients: int) -> dict:
                  for share in shares]
     for process in processes:
         process.start()
-    barrier.wait()
+    barrier.wait(timeout=300)  # BrokenBarrierError if a client fails to start
     start = time.perf_counter()
     gathered = []
     while len(gathered) < clients:
