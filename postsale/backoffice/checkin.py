@@ -72,6 +72,14 @@ def _slot_label(slot) -> str:
     return f"{starts:%H:%M}–{timezone.localtime(slot.ends_at):%H:%M} · {slot.product.name}"
 
 
+def _entry_number(number: str) -> str:
+    """An entry number from the URL; anything the database cannot even compare (NUL) is no
+    entry's."""
+    if not number.isprintable():
+        raise Http404
+    return number.upper()
+
+
 def _today(request: HttpRequest) -> date:
     return clock.now().astimezone(request.access.tz).date()
 
@@ -135,7 +143,7 @@ def entry_use(request: HttpRequest, number: str) -> HttpResponse:
     """Let the holder of an entry in by hand (from the scanner's lookup, a slot's list or
     the order page)."""
     try:
-        checkin = entry_mark_used(seller=request.access.seller, number=number.upper(),
+        checkin = entry_mark_used(seller=request.access.seller, number=_entry_number(number),
                                   actor=actor_of(request),
                                   gate=request.session.get(GATE_KEY, ""))
     except NotFound:
@@ -154,7 +162,7 @@ def entry_use(request: HttpRequest, number: str) -> HttpResponse:
 def entry_unuse(request: HttpRequest, number: str) -> HttpResponse:
     """Take back an entry's use (let in by mistake): it is valid again."""
     try:
-        entry = entry_mark_unused(seller=request.access.seller, number=number.upper(),
+        entry = entry_mark_unused(seller=request.access.seller, number=_entry_number(number),
                                   actor=actor_of(request))
     except NotFound:
         raise Http404 from None
@@ -215,6 +223,7 @@ def slot_detail(request: HttpRequest, slot: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     q = request.GET.get("q", "").strip()[:100]
+    q = q if q.isprintable() else ""
     status = request.GET.get("status", "")
     status = status if status in EntryStatus.values else ""
     if q:

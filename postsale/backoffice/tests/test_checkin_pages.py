@@ -180,6 +180,12 @@ class TestOrderPage:
             page = client.get(url)
             assert page.status_code == 200 and "Mark used" not in page.text
 
+    def test_numbers_with_control_characters_are_not_found(self, door, slot, entry):
+        assert door.post("/backoffice/checkin/entries/TID-%00X/use/").status_code == 404
+        assert door.post("/backoffice/checkin/entries/TID-%00X/unuse/").status_code == 404
+        assert door.get(slot_url(slot), {"q": "TID-\x00"}).status_code == 200
+        assert not CheckIn.objects.exists()
+
     def test_next_never_leaves_the_site(self, agent_client, entry):
         back = agent_client.post(use_url(entry), {"next": "https://evil.example/"})
         assert back["Location"] == SCANNER
