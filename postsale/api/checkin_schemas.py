@@ -136,8 +136,10 @@ class SyncPageOut(Schema):
     more: bool = Field(description="True: more changes are waiting; ask again at once.")
 
 
-def slot_out(slot) -> dict:
-    return {"id": slot.pk, "product": slot.product.sku, "product_name": slot.product.name,
+def slot_out(slot, product=None) -> dict:
+    """`product`: the slot's product when the caller has it loaded already."""
+    product = product or slot.product
+    return {"id": slot.pk, "product": product.sku, "product_name": product.name,
             "starts_at": slot.starts_at, "ends_at": slot.ends_at}
 
 
@@ -153,7 +155,8 @@ def checkin_out(checkin: CheckIn, *, use: CheckIn | None, tz: ZoneInfo) -> dict:
         "entry": None if entry is None else {
             "number": entry.number, "status": entry.status, "product": entry.line.product.sku,
             "product_name": entry.line.product.name, "order": entry.order.number,
-            "time_slot": slot_out(entry.time_slot) if entry.time_slot else None,
+            "time_slot": slot_out(entry.time_slot, entry.line.product) if entry.time_slot
+            else None,
             "used_at": entry.used_at},
         "first_use": None if use is None or checkin.result != "already_used" else {
             "id": use.pk, "at": use.scanned_at, "gate": use.gate, "device": use.device,

@@ -62,6 +62,15 @@ class TestScan:
         assert second["first_use"]["at"] == body["scanned_at"]
         assert "North gate" in second["message"]
 
+    def test_a_scan_is_a_handful_of_statements(self, api, entries,
+                                                django_assert_max_num_queries):
+        scan(api, "warm-up")  # the token's "last used" stamp
+        # token, entry, (advisory lock), mark used, check-in, audit, savepoint × 2
+        with django_assert_max_num_queries(8):
+            assert scan(api, entries[0].secret).json()["result"] == "ok"
+        with django_assert_max_num_queries(6):  # + the first use, for "when and where"
+            assert scan(api, entries[0].secret).json()["result"] == "already_used"
+
     def test_a_repeat_with_the_nonce_replays_without_scanning_again(self, api, entries):
         first = scan(api, entries[0].secret, nonce="9b7c-0001")
         again = scan(api, entries[0].secret, nonce="9b7c-0001")
