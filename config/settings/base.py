@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "postsale.payments",
     "postsale.tickets",
     "postsale.kb",
+    "postsale.checkin",
     "postsale.notifications",
     "postsale.analytics",
     "postsale.backoffice",
@@ -208,6 +209,10 @@ POSTSALE_ATTACHMENT_MAX_FILES = env_int("POSTSALE_ATTACHMENT_MAX_FILES", 5)
 POSTSALE_ATTACHMENT_MAX_BYTES = env_int("POSTSALE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # How long a link to a digital product's file works (a fresh one comes from the order page).
 POSTSALE_DOWNLOAD_LINK_HOURS = env_int("POSTSALE_DOWNLOAD_LINK_HOURS", 24)
+# Check-in: an entry of a time slot lets people in from this many minutes before the slot
+# starts until this many minutes after it ends.
+POSTSALE_CHECKIN_EARLY_MINUTES = env_int("POSTSALE_CHECKIN_EARLY_MINUTES", 60)
+POSTSALE_CHECKIN_LATE_MINUTES = env_int("POSTSALE_CHECKIN_LATE_MINUTES", 30)
 
 # API bodies larger than this are refused (absurd sizes never reach the parser).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)

@@ -2,6 +2,7 @@ from ninja import NinjaAPI
 
 from postsale.api import errors
 from postsale.api.auth import TokenAuth
+from postsale.api.checkins import router as checkins_router
 from postsale.api.exchanges import router as exchanges_router
 from postsale.api.orders import router as orders_router
 from postsale.api.payments import router as payments_router
@@ -14,7 +15,8 @@ Orders, payments, tickets, refunds and check-in for one seller per token.
 **Authentication**: `Authorization: Bearer pst_…` — a seller's API token
 (`postsale token create SELLER --scope …`). Every request sees only that seller's data.
 Scopes: `orders:read`, `orders:write`, `payments:write`, `refunds:read`,
-`refunds:write`, `exchanges:write`, `tickets:read`, `tickets:write`.
+`refunds:write`, `exchanges:write`, `tickets:read`, `tickets:write`, `checkins:read`,
+`checkins:write`.
 
 **Money** is in integer minor units with an ISO 4217 currency; **times** are UTC
 (ISO 8601; a time without an offset is read as UTC).
@@ -25,7 +27,8 @@ Scopes: `orders:read`, `orders:write`, `payments:write`, `refunds:read`,
 
 **Retries are safe**: send an `Idempotency-Key` with `POST /api/v1/orders`,
 `POST …/refunds`, `POST …/exchanges`, `POST /api/v1/tickets` and
-`POST …/messages`, or the channel's `external_id` with an order;
+`POST …/messages`, a `nonce` with each check-in, or the channel's `external_id` with an
+order;
 payment events are deduplicated by `event_id` (or provider, transaction and status).
 
 **Lists** are newest first; follow `next_cursor` until it is null.
@@ -45,3 +48,4 @@ api.add_router("/v1/", payments_router)
 api.add_router("/v1/", refunds_router)
 api.add_router("/v1/", exchanges_router)
 api.add_router("/v1/", tickets_router)
+api.add_router("/v1/", checkins_router)

@@ -21,6 +21,7 @@ class Cap(StrEnum):
     ACT_ON_TICKETS = "act_on_tickets"  # reply, note, change type, close, return decisions
     VIEW_CUSTOMERS = "view_customers"  # the customer view
     CHECK_IN = "check_in"  # scan and mark entries used or unused
+    VIEW_OCCUPANCY = "view_occupancy"  # time slots: sold, used, capacity, the list
     EDIT_KB = "edit_kb"  # write and switch off knowledge-base articles
     MANAGE_SETTINGS = "manage_settings"  # general, calendar, refund windows and terms
     MANAGE_MEMBERS = "manage_members"
@@ -38,6 +39,7 @@ ROLES: dict[Cap, frozenset[str]] = {
     Cap.ACT_ON_TICKETS: frozenset({_OWNER, _AGENT}),
     Cap.VIEW_CUSTOMERS: frozenset({_OWNER, _AGENT, _VIEWER}),
     Cap.CHECK_IN: frozenset({_OWNER, _AGENT, _DOOR}),
+    Cap.VIEW_OCCUPANCY: frozenset({_OWNER, _AGENT, _DOOR, _VIEWER}),
     Cap.EDIT_KB: frozenset({_OWNER, _AGENT}),
     Cap.MANAGE_SETTINGS: frozenset({_OWNER}),
     Cap.MANAGE_MEMBERS: frozenset({_OWNER}),

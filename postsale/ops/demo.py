@@ -33,6 +33,7 @@ from postsale.orders.models import (
     ProductKind,
     TimeSlot,
 )
+from postsale.orders.sync import entries_update
 from postsale.payments.models import SubscriptionStatus
 from postsale.payments.services import PaymentReport, order_submit, payment_record_event
 from postsale.sellers.models import Role, Seller
@@ -317,7 +318,7 @@ class _Orders:
         self._event(order, tx, "confirmed", at + timedelta(hours=5))
 
     def _void(self, order: Order, entries, at: datetime) -> None:
-        entries.update(status=EntryStatus.VOID, voided_at=at)
+        entries_update(entries, status=EntryStatus.VOID, voided_at=at)
 
     # Building blocks.
     def _submit(self, draft: OrderDraft, at: datetime, actor: Actor = WEB) -> Order:

@@ -221,10 +221,18 @@ class Entry(models.Model):
                               default=EntryStatus.PENDING)
     used_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
+    # Raised by every change (orders.sync.entries_update), so a gate device downloading a
+    # time slot's entries asks only for what changed since its last download.
+    sync_version = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "entries"
+        indexes = [
+            models.Index(fields=["time_slot", "sync_version", "id"], name="entry_slot_sync_idx"),
+            # The newest version on SQLite, which has no sequences (orders.sync).
+            models.Index(fields=["sync_version"], name="entry_sync_version_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number

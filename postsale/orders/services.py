@@ -29,6 +29,7 @@ from postsale.orders.models import (
     ProductKind,
     TimeSlot,
 )
+from postsale.orders.sync import entries_update
 from postsale.sellers.models import SalesChannel, Seller
 
 LANGUAGE_CODES = {code for code, _ in settings.LANGUAGES}
@@ -227,6 +228,9 @@ def _create_lines_and_entries(order: Order, lines) -> None:
                               time_slot=slot, number=public_number("TID", 10),
                               secret=new_secret()) for _ in range(quantity)]
     Entry.objects.bulk_create(entries)
+    if entries:  # new entries reach the gate devices of their slots
+        entries_update(Entry.objects.filter(pk__in=[e.pk for e in entries]),
+                       slot_ids=[e.time_slot_id for e in entries])
 
 
 def order_mark_paid(*, order: Order, actor: Actor, now: datetime | None = None,
@@ -244,7 +248,7 @@ def order_mark_paid(*, order: Order, actor: Actor, now: datetime | None = None,
     previous = order.status
     order.status, order.paid_at = OrderStatus.PAID, now
     order.save(update_fields=["status", "paid_at"])
-    order.entries.filter(status=EntryStatus.PENDING).update(status=EntryStatus.VALID)
+    entries_update(order.entries.filter(status=EntryStatus.PENDING), status=EntryStatus.VALID)
     audit(seller=order.seller, obj=order, action="order.paid", actor=actor, now=now,
           data={"from": previous})
     if notify:
@@ -328,8 +332,8 @@ def _close(order: Order, *, status: str, action: str, actor: Actor, now: datetim
            data: dict) -> None:
     order.status, order.closed_at = status, now
     order.save(update_fields=["status", "closed_at"])
-    voided = (Entry.objects.filter(order=order).exclude(status=EntryStatus.VOID)
-              .update(status=EntryStatus.VOID, voided_at=now))
+    voided = entries_update(Entry.objects.filter(order=order).exclude(status=EntryStatus.VOID),
+                            status=EntryStatus.VOID, voided_at=now)
     audit(seller=order.seller, obj=order, action=action, actor=actor, now=now,
           data=data | {"entries_voided": voided})
     log.info("Order %s %s (%s entries voided)", order.number, status, voided)

@@ -40,6 +40,7 @@ from postsale.core.money import format_money
 from postsale.core.numbers import new_secret, public_number
 from postsale.orders.models import Entry, EntryStatus, Order, OrderLine, TimeSlot
 from postsale.orders.services import order_lock, places_taken, time_slots_lock
+from postsale.orders.sync import entries_update
 from postsale.payments import exchange_emails as emails
 from postsale.payments.exchange_rules import (
     SLOT_FULL,
@@ -165,6 +166,7 @@ def _start(order: Order, entry: Entry, slot: TimeSlot, quote: Quote, *, by: Requ
     new_entry = Entry.objects.create(
         seller_id=order.seller_id, order=order, line=line, time_slot=slot,
         number=public_number("TID", 10), secret=new_secret(), status=EntryStatus.PENDING)
+    entries_update(Entry.objects.filter(pk=new_entry.pk), slot_ids=[slot.pk])
     pay_later = quote.difference > 0
     try:
         with transaction.atomic():
@@ -217,9 +219,9 @@ def _payment_link(exchange: Exchange) -> str:
 
 def _complete(exchange: Exchange, *, actor: Actor, now: datetime) -> None:
     """Old entry void, new entry valid, the difference settled. Holding the order's lock."""
-    Entry.objects.filter(pk=exchange.old_entry_id).update(status=EntryStatus.VOID,
-                                                          voided_at=now)
-    Entry.objects.filter(pk=exchange.new_entry_id).update(status=EntryStatus.VALID)
+    entries_update(Entry.objects.filter(pk=exchange.old_entry_id), status=EntryStatus.VOID,
+                   voided_at=now)
+    entries_update(Entry.objects.filter(pk=exchange.new_entry_id), status=EntryStatus.VALID)
     if exchange.difference < 0:
         exchange.refund = _refund_difference(exchange, actor=actor, now=now)
     else:
@@ -342,8 +344,8 @@ def exchanges_expiry_sweep(*, now: datetime | None = None, limit: int = 200) -> 
 
 
 def _cancel(exchange: Exchange, *, actor: Actor, now: datetime, expired: bool) -> None:
-    Entry.objects.filter(pk=exchange.new_entry_id).update(status=EntryStatus.VOID,
-                                                          voided_at=now)
+    entries_update(Entry.objects.filter(pk=exchange.new_entry_id), status=EntryStatus.VOID,
+                   voided_at=now)
     exchange.status = ExchangeStatus.CANCELED
     exchange.save(update_fields=["status"])
     audit(seller=exchange.order.seller, obj=exchange.order, action="exchange.canceled",

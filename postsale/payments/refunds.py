@@ -19,6 +19,7 @@ from postsale.core.numbers import public_number
 from postsale.orders import rules as order_rules
 from postsale.orders.models import Entry, EntryStatus, Order, OrderStatus
 from postsale.orders.services import order_lock
+from postsale.orders.sync import entries_update
 from postsale.payments import emails
 from postsale.payments.eligibility import refund_eligibility, refundable_items, select_items
 from postsale.payments.models import (
@@ -216,8 +217,8 @@ def _succeed(refund: Refund, *, now: datetime) -> str:
             RefundStatus.SUCCEEDED, now, None)
         refund.save(update_fields=["status", "succeeded_at", "next_attempt_at"])
         items = list(refund.items.select_related("invoice__subscription"))
-        Entry.objects.filter(pk__in=[i.entry_id for i in items if i.entry_id]).update(
-            status=EntryStatus.VOID, voided_at=now)
+        entries_update(Entry.objects.filter(pk__in=[i.entry_id for i in items if i.entry_id]),
+                       status=EntryStatus.VOID, voided_at=now)
         for item in items:
             if item.invoice and item.invoice.subscription:
                 subscription_stop(item.invoice.subscription, now=now)

@@ -29,6 +29,7 @@ from postsale.notifications.services import notification_queue
 from postsale.orders.emails import order_context
 from postsale.orders.models import EntryStatus, Order, OrderStatus, ProductKind
 from postsale.orders.services import order_mark_paid, places_taken, time_slots_lock
+from postsale.orders.sync import entries_update
 from postsale.payments.models import (
     Invoice,
     Payment,
@@ -162,8 +163,8 @@ def _room_for(order: Order, *, now: datetime) -> str:
 
 def _reactivate(order: Order, *, actor: Actor, now: datetime, notify: bool) -> None:
     # Expiry voided the entries to release their places; they hold them again.
-    order.entries.filter(status=EntryStatus.VOID).update(status=EntryStatus.PENDING,
-                                                         voided_at=None)
+    entries_update(order.entries.filter(status=EntryStatus.VOID), status=EntryStatus.PENDING,
+                   voided_at=None)
     order.closed_at = None
     order.save(update_fields=["closed_at"])
     audit(seller=order.seller, obj=order, action="order.reactivated", actor=actor, now=now,

@@ -1,6 +1,6 @@
-from django.urls import include, path
+from django.urls import path
 
-from postsale.portal import contact, find, ratings, thanks, tickets, troubleshoot, views
+from postsale.portal import contact, documents, find, ratings, thanks, tickets, troubleshoot, views
 
 app_name = "portal"
 
@@ -14,7 +14,16 @@ urlpatterns = [
     path("<str:token>/receipt/", contact.receipt_resend, name="receipt_resend"),
     path("<str:token>/tickets/<str:number>/rating/", ratings.ticket_rating,
          name="ticket_rating"),
-    path("", include("postsale.portal.document_urls")),  # entries, invoices, downloads
+    # A time-limited link to a digital product's file (postsale.orders.downloads).
+    path("dl/<str:token>/", documents.download_view, name="download"),
+    path("<str:token>/entries.pdf", documents.entries_pdf_view, name="entries_pdf"),
+    path("<str:token>/entries/<str:number>.pdf", documents.entry_pdf_view, name="entry_pdf"),
+    path("<str:token>/entries/<str:number>.pkpass", documents.entry_pass_view,
+         name="entry_pass"),
+    path("<str:token>/invoices/<str:number>.pdf", documents.invoice_pdf_view,
+         name="invoice_pdf"),
+    path("<str:token>/downloads/<int:line_id>/", documents.download_link_view,
+         name="download_link"),
     path("<str:token>/", views.order_page, name="order"),
     path("<str:token>/new-ticket/", views.type_fields, name="type_fields"),
     path("<str:token>/refund-check/", views.refund_check, name="refund_check"),

@@ -106,6 +106,8 @@ class Scope(models.TextChoices):
     EXCHANGES_WRITE = "exchanges:write", _("Exchange entries")
     TICKETS_READ = "tickets:read", _("Read support tickets")
     TICKETS_WRITE = "tickets:write", _("Open and answer support tickets")
+    CHECKINS_READ = "checkins:read", _("Read occupancy and download entries for gates")
+    CHECKINS_WRITE = "checkins:write", _("Check entries in at the gate")
 
 
 class ApiToken(models.Model):

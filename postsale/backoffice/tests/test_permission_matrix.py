@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from postsale.checkin.services import Scan, checkin_scan
 from postsale.core import clock
 from postsale.core.audit import SYSTEM
 from postsale.core.models import AuditEvent
@@ -87,6 +88,14 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("kb_article", "GET"): (OK, OK, 403, OK, OK),
     ("kb_article", "POST"): (OK, OK, 403, 403, OK),
     ("kb_article_active", "POST"): (OK, OK, 403, 403, OK),
+    # check-in: door staff, owners and agents scan and mark; everyone sees occupancy
+    ("checkin", "GET"): (OK, OK, OK, 403, OK),
+    ("checkin", "POST"): (OK, OK, OK, 403, OK),
+    ("checkin_undo", "POST"): (OK, OK, OK, 403, OK),
+    ("entry_use", "POST"): (OK, OK, OK, 403, OK),
+    ("entry_unuse", "POST"): (OK, OK, OK, 403, OK),
+    ("checkin_slots", "GET"): (OK, OK, OK, OK, OK),
+    ("checkin_slot", "GET"): (OK, OK, OK, OK, OK),
     # settings: owners only
     ("settings", "GET"): (OK, 403, 403, 403, OK),
     ("settings", "POST"): (OK, 403, 403, 403, OK),
@@ -163,6 +172,11 @@ def _closure(seller):
     return [day.isoformat()]
 
 
+def _checkin(seller):
+    entry = _paid(seller).entries.first()
+    return checkin_scan(seller=seller, scan=Scan(secret=entry.secret), actor=SYSTEM)
+
+
 def _article(seller):
     return make_article(seller, slug=f"a{Article.objects.count()}", en=("Title", "Body"))
 
@@ -201,6 +215,10 @@ ARGS = {
     "ticket_return": lambda s: [_ticket(s, type="return").number],
     "ticket_canned": lambda s: [_ticket(s).number],
     "ticket_assign": lambda s: [_ticket(s).number],
+    "checkin_undo": lambda s: [_checkin(s).pk],
+    "entry_use": lambda s: [_paid(s).entries.first().number],
+    "entry_unuse": lambda s: [_paid(s).entries.first().number],
+    "checkin_slot": lambda s: [_paid(s).entries.first().time_slot_id],
     "kb_article": lambda s: [_article(s).pk],
     "kb_article_active": lambda s: [_article(s).pk],
     "assignment_rule": lambda s: [_rule(s).pk],
