@@ -24,8 +24,11 @@ from postsale.core.audit import SYSTEM
 from postsale.core.models import AuditEvent
 from postsale.kb.models import Article
 from postsale.kb.tests.factories import make_article
+from postsale.orders.documents import entries as entry_documents
+from postsale.orders.documents import pdf
 from postsale.orders.models import ProductKind
 from postsale.orders.tests.factories import make_order, make_product, make_slot
+from postsale.payments import documents as invoice_documents
 from postsale.payments.models import PaymentFlag, Refund, RefundStatus
 from postsale.payments.refunds import refund_request
 from postsale.payments.rules import RequestedBy
@@ -254,6 +257,19 @@ def test_every_backoffice_url_is_in_the_matrix():
     missing, stale = backoffice_url_names() - listed, listed - backoffice_url_names()
     assert not missing, f"add these back-office URLs to MATRIX: {sorted(missing)}"
     assert not stale, f"these MATRIX rows name no URL: {sorted(stale)}"
+
+
+@pytest.fixture(autouse=True)
+def _html_instead_of_pdf(monkeypatch):
+    """Documents are rendered to HTML (their templates still run) but not laid out as
+    PDF: what is asked here is who may have them; the PDFs have tests of their own, and
+    laying out hundreds of them would take minutes."""
+    def html_only(template, context, *, language, time_zone):
+        return pdf.render_html(template, context, language=language,
+                               time_zone=time_zone).encode()
+
+    monkeypatch.setattr(entry_documents, "render_pdf", html_only)
+    monkeypatch.setattr(invoice_documents, "render_pdf", html_only)
 
 
 @pytest.fixture

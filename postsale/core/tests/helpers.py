@@ -1,7 +1,9 @@
 """Helpers shared by tests of several apps."""
 
+import sqlite3
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.db import connection, transaction
 
@@ -29,3 +31,11 @@ def row_locked_elsewhere(queryset):
     finally:
         release.set()
         thread.join()
+
+
+def sqlite_copy(template: Path, target: Path) -> Path:
+    """A consistent copy of a SQLite database (its WAL included), through SQLite's own
+    backup API."""
+    with sqlite3.connect(template) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return target

@@ -7,20 +7,21 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
+from postsale.core.tests.helpers import sqlite_copy
 from postsale.notifications.tests.smtp import SmtpSink
-from postsale.ops.tests.processes import orm_outbox, postsale, sqlite_outbox
+from postsale.ops.tests.processes import orm_outbox, sqlite_outbox
 
 
 @pytest.fixture
-def worker_db(transactional_db, tmp_path):
+def worker_db(transactional_db, tmp_path, request):
     """(DATABASE_URL, outbox reader) for the worker. On a PostgreSQL run: the test database
     itself, outside a test transaction so both processes see committed rows; otherwise a
-    fresh SQLite file, migrated by `postsale migrate`."""
+    copy of a migrated SQLite file."""
     if connection.vendor == "postgresql":
         db = connection.settings_dict
         auth = db["USER"] + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
         return f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}", orm_outbox
-    path = tmp_path / "postsale.sqlite3"
+    path = sqlite_copy(request.getfixturevalue("migrated_sqlite"), tmp_path / "postsale.sqlite3")
     return f"sqlite:///{path}", sqlite_outbox(path)
 
 
@@ -37,7 +38,5 @@ def worker_env(worker_db, tmp_path):
     for name in ("EMAIL_BACKEND", "TASKS_BACKEND", "EMAIL_USE_TLS", "EMAIL_USE_SSL",
                  "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD"):
         env.pop(name, None)
-    if url.startswith("sqlite"):
-        postsale("migrate", "--verbosity", "0", env=env)
     yield env, outbox, smtp
     smtp.stop()

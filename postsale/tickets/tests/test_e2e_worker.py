@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from postsale.core.tests.helpers import sqlite_copy
 from postsale.notifications.tests.smtp import SmtpSink
 from postsale.tickets.tests.processes import (
     database_url,
@@ -55,13 +56,13 @@ CUSTOMER, SELLER = "anna@example.com", "help@acme.example"
 
 
 @pytest.fixture
-def deployment(transactional_db, tmp_path):
+def deployment(transactional_db, tmp_path, request):
     """(env, smtp, log): a running SMTP server and the environment of postsale's
     processes; the caller starts the worker."""
     smtp = SmtpSink().start()
     env = process_env(database_url(tmp_path), smtp, tmp_path)
     if env["DATABASE_URL"].startswith("sqlite"):
-        postsale("migrate", "--verbosity", "0", env=env)
+        sqlite_copy(request.getfixturevalue("migrated_sqlite"), tmp_path / "postsale.sqlite3")
     yield env, smtp, tmp_path / "worker.log"
     smtp.stop()
 
