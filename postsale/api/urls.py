@@ -7,6 +7,7 @@ from postsale.api.exchanges import router as exchanges_router
 from postsale.api.orders import router as orders_router
 from postsale.api.payments import router as payments_router
 from postsale.api.refunds import router as refunds_router
+from postsale.api.search import router as search_router
 from postsale.api.tickets import router as tickets_router
 
 DESCRIPTION = """\
@@ -49,3 +50,4 @@ api.add_router("/v1/", refunds_router)
 api.add_router("/v1/", exchanges_router)
 api.add_router("/v1/", tickets_router)
 api.add_router("/v1/", checkins_router)
+api.add_router("/v1/", search_router)

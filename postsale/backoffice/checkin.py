@@ -113,6 +113,11 @@ def scanner(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = ScanForm(slots=slots, initial={"gate": request.session.get(GATE_KEY, ""),
                                               "time_slot": request.session.get(SLOT_KEY)})
+        # From the search results: an order's or entry's entries, to let them in.
+        number = request.GET.get("find", "")[:40]
+        if number[:4].upper() in ("TID-", "PID-") and number.isprintable():
+            found = list(entry_lookup(seller=request.access.seller, q=number))
+            return _render_scanner(request, form, found=found, status=200 if found else 404)
         return _render_scanner(request, form)
     form = ScanForm(request.POST, slots=slots)
     if not form.is_valid():

@@ -14,9 +14,11 @@ class OrderFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200,
                         widget=forms.SearchInput(attrs={"autocomplete": "off",
-                                                        "spellcheck": "false"}),
-                        help_text=_("Order number (PID-…), entry number (TID-…), e-mail, "
-                                    "external id or surname."))
+                                                        "spellcheck": "false",
+                                                        "data-search-box": ""}),
+                        help_text=_("Order or entry number, e-mail, phone in any format, "
+                                    "payment id, the channel's order id, a checkout answer "
+                                    "or a surname. Press / to come back here."))
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("Any status")), *OrderStatus.choices])
     channel = forms.ChoiceField(label=_("Sales channel"), required=False)

@@ -17,6 +17,7 @@ from postsale.core.audit import Actor
 from postsale.core.errors import NotFound
 from postsale.orders.models import EntryStatus, Order
 from postsale.orders.rules import cancel_decision
+from postsale.orders.search import Hit, search_orders
 from postsale.orders.selectors import order_get
 from postsale.payments.refunds import REFUNDABLE_ORDER
 from postsale.sellers.selectors import sellers_for_user
@@ -49,12 +50,21 @@ def order_or_404(request: HttpRequest, number: str) -> Order:
 def order_list(request: HttpRequest) -> HttpResponse:
     seller = request.access.seller
     form = OrderFilterForm(request.GET, seller=seller)
-    page = keyset_page(order_rows(seller=seller, **form.selector_kwargs()),
-                       after=request.GET.get("after"), before=request.GET.get("before"),
-                       size=PAGE_SIZE)
+    filters = form.selector_kwargs()
+    q = filters.pop("q")
+    rows = order_rows(seller=seller, **filters)
+    if q:  # the search box: best matches, each saying what matched; no pages
+        search, page = search_orders(seller=seller, q=q, orders=rows, limit=PAGE_SIZE), None
+        hits = search.hits
+    else:
+        search = None
+        page = keyset_page(rows, after=request.GET.get("after"),
+                           before=request.GET.get("before"), size=PAGE_SIZE)
+        hits = [Hit(order) for order in page.items]
     fragment = is_htmx_fragment(request)
     template = "backoffice/orders/_results.html" if fragment else "backoffice/orders/list.html"
-    response = render(request, template, {"form": form, "page": page, "fragment": fragment})
+    response = render(request, template, {"form": form, "page": page, "search": search,
+                                          "hits": hits, "fragment": fragment})
     patch_vary_headers(response, ["HX-Request"])
     return response
 

@@ -2,9 +2,11 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from postsale.core.money import format_money
+from postsale.core.text import fold
 
 
 class Customer(models.Model):
@@ -19,17 +21,54 @@ class Customer(models.Model):
     language = models.CharField(_("language"), max_length=8, default="en",
                                 choices=settings.LANGUAGES)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The surname folded for search (core.text.fold): "Łęcka" is found as "lecka".
+    name_key = models.CharField(max_length=100, blank=True, default="", editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["seller", "email"],
                                                name="customer_email_unique")]
+        indexes = [
+            models.Index(fields=["seller", "name_key"], name="customer_name_key_idx"),
+            models.Index("seller", Lower("email"), name="customer_email_lower_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    def save(self, *args, **kwargs):
+        # Every write of the surname keeps its search key, and the seller's list of
+        # surnames (for prefix and fuzzy search) knows it.
+        self.name_key = fold(self.last_name)[:100]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "last_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
+        if self.name_key and (update_fields is None or "last_name" in update_fields):
+            SurnameKey.objects.bulk_create([SurnameKey(seller_id=self.seller_id,
+                                                       key=self.name_key)],
+                                           ignore_conflicts=True)
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class SurnameKey(models.Model):
+    """One folded surname of a seller's customers. Prefix and fuzzy search look here —
+    a few thousand distinct surnames rather than every customer — and then find the
+    customers by the exact key (orders.search)."""
+
+    seller = models.ForeignKey("sellers.Seller", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["seller", "key"],
+                                               name="surname_key_unique")]
+        # PostgreSQL also has a varchar_pattern_ops index for prefixes and a trigram index
+        # for similar surnames (migration 0006_search).
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class ProductKind(models.TextChoices):
@@ -154,6 +193,9 @@ class Order(models.Model):
             models.Index(fields=["seller", "-created_at"]),
             models.Index(fields=["seller", "status", "-created_at"]),
             models.Index(fields=["seller", "email"]),
+            # Search (orders.search): e-mail in any case, phone in E.164.
+            models.Index("seller", Lower("email"), name="order_email_lower_idx"),
+            models.Index(fields=["seller", "phone"], name="order_phone_idx"),
             # "Find my order" by the channel's own order number, across channels.
             models.Index(fields=["external_id"], name="order_external_id_idx"),
             # The expiry sweep: unpaid orders whose payment deadline has passed.
@@ -198,6 +240,7 @@ class OrderAnswer(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(Lower("answer"), name="order_answer_lower_idx")]
 
 
 class EntryStatus(models.TextChoices):

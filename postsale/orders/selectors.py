@@ -1,9 +1,9 @@
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from postsale.core.errors import NotFound
-from postsale.orders.models import Entry, Order
+from postsale.orders.models import Order
 from postsale.sellers.models import Seller
 
 
@@ -22,8 +22,8 @@ def order_get(*, seller: Seller, number: str) -> Order:
 
 def order_list(*, seller: Seller, status: str | None = None, channel: str | None = None,
                email: str | None = None, created_from: datetime | None = None,
-               created_to: datetime | None = None, q: str | None = None) -> QuerySet[Order]:
-    """Newest first; filters combine with AND."""
+               created_to: datetime | None = None) -> QuerySet[Order]:
+    """Newest first; filters combine with AND. The search box is orders.search."""
     qs = Order.objects.filter(seller=seller)
     if status:
         qs = qs.filter(status=status)
@@ -35,19 +35,6 @@ def order_list(*, seller: Seller, status: str | None = None, channel: str | None
         qs = qs.filter(created_at__gte=created_from)
     if created_to:
         qs = qs.filter(created_at__lt=created_to)
-    if q:
-        q = q.strip()
-        prefix = q[:4].upper()
-        # Public numbers are upper-case and unique: an exact match hits the unique index
-        # instead of scanning every order of the seller.
-        if prefix == "PID-":
-            qs = qs.filter(number=q.upper())
-        elif prefix == "TID-":
-            qs = qs.filter(pk__in=Entry.objects.filter(seller=seller, number=q.upper())
-                           .values("order_id"))
-        else:
-            qs = qs.filter(Q(email__iexact=q) | Q(external_id=q)
-                           | Q(customer__last_name__iexact=q))
     return qs.order_by("-created_at", "-id")
 
 

@@ -58,3 +58,9 @@ def refund_status_help(status: str) -> str:
 @register.filter
 def flag_help(kind: str) -> str:
     return presenters.flag_help(kind)
+
+
+@register.filter
+def join_labels(kinds) -> str:
+    """What the search box took a query for: "phone, payment id, surname"."""
+    return ", ".join(str(kind.label) for kind in kinds)
