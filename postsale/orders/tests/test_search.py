@@ -89,7 +89,7 @@ def test_a_phone_is_read_in_any_format_of_the_sellers_country(typed):
        separators=st.lists(st.sampled_from(["", " ", "-", "."]), min_size=8, max_size=8),
        international=st.booleans())
 def test_any_spacing_of_a_number_reads_as_its_e164(national, separators, international):
-    typed = national[0] + "".join(s + d for s, d in zip(separators, national[1:]))
+    typed = national[0] + "".join(s + d for s, d in zip(separators, national[1:], strict=True))
     if international:
         typed = "+48 " + typed
     number = phonenumbers.parse("+48" + national)
