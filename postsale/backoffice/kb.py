@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,7 +42,8 @@ class ArticleForm(forms.Form):
     slug = forms.CharField(label=gettext_lazy("Short name"), max_length=80,
                            help_text=gettext_lazy("Lower-case letters, digits and hyphens; "
                                                   "unique among your articles."))
-    position = forms.IntegerField(label=gettext_lazy("Order"), initial=100, min_value=0,
+    position = forms.IntegerField(label=pgettext_lazy("position in a list", "Order"),
+                                  initial=100, min_value=0,
                                   max_value=32767,
                                   help_text=gettext_lazy("Lower numbers are shown first."))
     active = forms.BooleanField(label=gettext_lazy("Active (shown to customers and agents)"),

@@ -43,10 +43,12 @@ class Customer(models.Model):
         if update_fields is not None and "last_name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_key"}
         super().save(*args, **kwargs)
-        if self.name_key and (update_fields is None or "last_name" in update_fields):
-            SurnameKey.objects.bulk_create([SurnameKey(seller_id=self.seller_id,
-                                                       key=self.name_key)],
-                                           ignore_conflicts=True)
+        if update_fields is None or "last_name" in update_fields:
+            if self.name_key:
+                SurnameKey.objects.bulk_create([SurnameKey(seller_id=self.seller_id,
+                                                           key=self.name_key)],
+                                               ignore_conflicts=True)
+            self.orders.exclude(name_key=self.name_key).update(name_key=self.name_key)
 
     @property
     def full_name(self) -> str:
@@ -167,6 +169,9 @@ class Order(models.Model):
     # Hash of what the channel sent, to tell a replay from a different order.
     fingerprint = models.CharField(max_length=64, blank=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    # The customer's Customer.name_key, kept here (Customer.save) so that a surname's
+    # newest orders are one index range, however many customers share it.
+    name_key = models.CharField(max_length=100, blank=True, default="", editable=False)
     email = models.EmailField(_("e-mail"))  # where this order's mail goes
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     language = models.CharField(_("language"), max_length=8, default="en",
@@ -196,6 +201,8 @@ class Order(models.Model):
             # Search (orders.search): e-mail in any case, phone in E.164.
             models.Index("seller", Lower("email"), name="order_email_lower_idx"),
             models.Index(fields=["seller", "phone"], name="order_phone_idx"),
+            models.Index(fields=["seller", "name_key", "-created_at"],
+                         name="order_name_key_idx"),
             # "Find my order" by the channel's own order number, across channels.
             models.Index(fields=["external_id"], name="order_external_id_idx"),
             # The expiry sweep: unpaid orders whose payment deadline has passed.

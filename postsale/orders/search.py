@@ -20,8 +20,8 @@ from postsale.sellers.models import Seller
 
 MAX_QUERY = 200
 LIMIT = 50
-# A common surname has many customers; their newest orders come first, from this many.
-SURNAME_CUSTOMERS = 2000
+# A first name is looked for among this many newest orders of the surname.
+SURNAME_ORDERS = 2000
 SURNAME_PREFIX_KEYS = 30
 SURNAME_FUZZY_KEYS = 5
 # pg_trgm's default similarity threshold, used the same way on SQLite.
@@ -235,15 +235,12 @@ def _surname(seller, term: Term, base, limit) -> Found:
     keys, first = surname_keys(seller, term.text)
     if not keys:
         return []
-    customers = Customer.objects.filter(seller=seller, name_key__in=list(keys))
-    rows = list(customers.values_list("pk", "name_key", "first_name", "last_name")
-                [:SURNAME_CUSTOMERS])
+    rows = base.filter(name_key__in=list(keys)).values_list(
+        "pk", "name_key", "customer__first_name", "customer__last_name")
     if first:  # "Anna Kowalska": the other words start the first name
-        rows = [r for r in rows if fold(r[2]).startswith(first)]
-    who = {pk: (key, last) for pk, key, _, last in rows}
-    matched = base.filter(customer_id__in=list(who)).values_list("pk", "customer_id")[:limit]
-    return [(pk, Match(Kind.SURNAME, who[customer][1], similar=keys[who[customer][0]]))
-            for pk, customer in matched]
+        rows = [r for r in rows[:SURNAME_ORDERS] if fold(r[2]).startswith(first)][:limit]
+    return [(pk, Match(Kind.SURNAME, last, similar=keys[key]))
+            for pk, key, _, last in rows[:limit]]
 
 
 def surname_keys(seller: Seller, text: str) -> tuple[dict[str, bool], str]:
