@@ -173,3 +173,34 @@ def test_htmx_fragment_reports_filters_it_could_not_use(agent_client, seller):
                                 headers={"HX-Request": "true"})
     assert "<html" not in response.text
     assert 'role="alert"' in response.text and "Created from:" in response.text
+
+
+def test_search_box_says_what_matched_and_what_it_looked_for(agent_client, three_orders):
+    response = agent_client.get(ORDERS, {"q": "+48 601 234 567"})
+    assert set(numbers(response)) == {o.number for o in three_orders.values()}
+    assert 'Phone: <bdi class="match__value">+48 601 234 567</bdi>' in response.text
+    assert "3 orders found" in response.text
+    response = agent_client.get(ORDERS, {"q": "Kowalsky"})
+    assert "Surname similar to what you typed" in response.text
+    nothing = agent_client.get(ORDERS, {"q": "999 888"}, headers={"HX-Request": "true"})
+    assert numbers(nothing) == []
+    assert "Nothing found. Looked for it as: Phone, Checkout answer." in nothing.text
+    # The filters still apply to what the box finds.
+    assert numbers(agent_client.get(ORDERS, {"q": "kowalska", "status": "paid"})) == [
+        three_orders["paid"].number]
+
+
+def test_door_staff_results_lead_to_check_in_not_the_order(seller, client_for, three_orders):
+    from postsale.sellers.models import Role
+    from postsale.sellers.tests.factories import make_member
+
+    door = client_for(make_member(seller, role=Role.DOOR).user)
+    order = three_orders["paid"]
+    response = door.get(ORDERS, {"q": order.number})
+    assert f'href="/backoffice/checkin/?find={order.number}"' in response.text
+    assert f'href="/backoffice/orders/{order.number}/"' not in response.text
+    found = door.get("/backoffice/checkin/", {"find": order.number})
+    assert found.status_code == 200
+    for entry in order.entries.all():
+        assert entry.number in found.text
+    assert door.get("/backoffice/checkin/", {"find": "PID-NOTHING1"}).status_code == 404
