@@ -1,9 +1,11 @@
-"""The customer's journey in a real browser at phone size: open the link, correct the
-e-mail address (asked about a typo), ask for a refund and see eligibility and the
-countdown, answer the agent, close and rate; the same page in Hebrew is right to left.
+"""The customer's journey in a real browser at phone size: open the link, download the
+entries PDF, correct the e-mail address (asked about a typo), ask for a refund and see
+eligibility and the countdown, answer the agent, close and rate; the same page in Hebrew
+is right to left.
 Also: the thank-you page waiting for the payment, find my order, and bad links."""
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from postsale.core.audit import SYSTEM, Actor
 from postsale.orders.links import order_token, thank_you_token
 from postsale.orders.mail_services import order_links_revoke
 from postsale.orders.models import Order, ProductKind
+from postsale.orders.tests.documents_helpers import pdf_text
 from postsale.orders.tests.factories import make_order, make_product
 from postsale.payments.services import PaymentReport, payment_record_event
 from postsale.tickets.models import Side, Ticket
@@ -55,6 +58,20 @@ def test_customer_journey_on_a_phone(page, live_server, order):
     page.set_viewport_size(PHONE)
     page.goto(live_server.url + order_link(order))
     assert order.number in page.get_by_role("heading", level=1).inner_text()
+
+    # Download the entries: a real PDF with every entry number and the customer's name.
+    numbers = list(order.entries.order_by("id").values_list("number", flat=True))
+    with page.expect_download() as caught:
+        page.locator("#entries").get_by_role("link", name="Download all entries (PDF)").click()
+    download = caught.value
+    assert download.suggested_filename == f"entries-{order.number}.pdf"
+    ARTIFACTS.mkdir(exist_ok=True)
+    download.save_as(ARTIFACTS / "portal-journey-entries.pdf")
+    content = (ARTIFACTS / "portal-journey-entries.pdf").read_bytes()
+    assert content.startswith(b"%PDF-")
+    if shutil.which("pdftotext"):  # pdf_text would skip the rest of the journey
+        text = pdf_text(content)
+        assert all(number in text for number in numbers) and "Anna Kowalska" in text
 
     # Correct the e-mail address: a typo is questioned before anything is sent.
     page.get_by_role("link", name="Correct the address").click()
