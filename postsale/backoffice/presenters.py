@@ -66,6 +66,18 @@ NOTIFICATION_KINDS = {
     "entries_delivery": _("Entries"),
     "refund_confirmation": _("Refund confirmation"),
     "refund_failed": _("Refund failed"),
+    "email_changed": _("E-mail address changed"),
+    "order_link": _("Link to the order page"),
+    "exchange_completed": _("Exchange done"),
+    "exchange_canceled": _("Exchange canceled"),
+    "exchange_payment": _("Exchange payment link"),
+    "member_invited": _("Invitation"),
+    "ticket_opened": _("Ticket opened"),
+    "ticket_reply": _("Ticket reply"),
+    "ticket_changed": _("Ticket changed"),
+    "ticket_closed": _("Ticket closed"),
+    "ticket_inactivity": _("Inactivity warning"),
+    "ticket_decision": _("Return decision"),
 }
 
 REFUND_STATUS_HELP = {

@@ -93,3 +93,12 @@ def normalize_phone(value: str, *, country: str, field: str = "phone") -> str:
                       {field: "This phone number has the wrong number of digits."},
                       code="invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str) -> str:
+    """An E.164 number as people read it: "+48601234567" → "+48 601 234 567"."""
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

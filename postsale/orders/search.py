@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from postsale.core.contact import format_phone
 from postsale.core.text import fold, similarity
 from postsale.orders.models import Customer, Entry, Order, OrderAnswer, SurnameKey
 from postsale.payments.models import Payment
@@ -211,15 +212,7 @@ def _email(seller, term: Term, base, limit) -> Found:
 
 def _phone(seller, term: Term, base, limit) -> Found:
     rows = base.filter(phone__in=term.phones).values_list("pk", "phone")[:limit]
-    return [(pk, Match(Kind.PHONE, _phone_display(phone))) for pk, phone in rows]
-
-
-def _phone_display(e164: str) -> str:
-    try:
-        number = phonenumbers.parse(e164)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return [(pk, Match(Kind.PHONE, format_phone(phone))) for pk, phone in rows]
 
 
 def _answer(seller, term: Term, base, limit) -> Found:

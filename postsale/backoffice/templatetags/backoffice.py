@@ -5,6 +5,7 @@ from django.utils import dateformat
 from django.utils.html import format_html
 
 from postsale.backoffice import presenters
+from postsale.core.contact import format_phone
 from postsale.core.money import format_money
 
 register = template.Library()
@@ -64,3 +65,8 @@ def flag_help(kind: str) -> str:
 def join_labels(kinds) -> str:
     """What the search box took a query for: "phone, payment id, surname"."""
     return ", ".join(str(kind.label) for kind in kinds)
+
+
+@register.filter
+def phone(e164: str) -> str:
+    return format_phone(e164) if e164 else ""
