@@ -120,9 +120,9 @@ def test_agent_finds_the_order_by_phone_corrects_the_e_mail_and_refunds_one_entr
     expect(page.get_by_role("status")).to_contain_text(f"The e-mail address is now {NEW}.")
     assert Order.objects.get(pk=order.pk).email == NEW
     assert mails_to(page, NEW) == Counter({
-        ("Email changed", "Sent"): 1, ("Receipt", "Sent"): 1, ("Entries", "Sent"): 1})
+        ("E-mail address changed", "Sent"): 1, ("Receipt", "Sent"): 1, ("Entries", "Sent"): 1})
     assert mails_to(page, OLD) == Counter({
-        ("Email changed", "Sent"): 1, ("Receipt", "Sent"): 1, ("Entries", "Sent"): 1})
+        ("E-mail address changed", "Sent"): 1, ("Receipt", "Sent"): 1, ("Entries", "Sent"): 1})
     shot(page, "backoffice-journey-email-corrected")
 
     # And the receipt once more, from the menu: to the new address.
@@ -130,7 +130,7 @@ def test_agent_finds_the_order_by_phone_corrects_the_e_mail_and_refunds_one_entr
     expect(page.get_by_role("status")).to_contain_text(
         f"The receipt and the entries were sent again to {NEW}.")
     assert mails_to(page, NEW) == Counter({
-        ("Email changed", "Sent"): 1, ("Receipt", "Sent"): 2, ("Entries", "Sent"): 2})
+        ("E-mail address changed", "Sent"): 1, ("Receipt", "Sent"): 2, ("Entries", "Sent"): 2})
 
     # Refund one of the two entries: unticking the other checks again (htmx).
     open_actions(page).get_by_role("link", name="Refund…").click()
@@ -153,10 +153,10 @@ def test_agent_finds_the_order_by_phone_corrects_the_e_mail_and_refunds_one_entr
 
     # The delivery log now has the refund confirmation too, sent to the new address.
     assert mails_to(page, NEW) == Counter({
-        ("Email changed", "Sent"): 1, ("Receipt", "Sent"): 2, ("Entries", "Sent"): 2,
+        ("E-mail address changed", "Sent"): 1, ("Receipt", "Sent"): 2, ("Entries", "Sent"): 2,
         ("Refund confirmation", "Sent"): 1})
     assert mails_to(page, OLD) == Counter({
-        ("Email changed", "Sent"): 1, ("Receipt", "Sent"): 1, ("Entries", "Sent"): 1})
+        ("E-mail address changed", "Sent"): 1, ("Receipt", "Sent"): 1, ("Entries", "Sent"): 1})
     page.get_by_role("heading", name="E-mails sent").scroll_into_view_if_needed()
     shot(page, "backoffice-journey-delivery-log")
     # What the log says was sent is what the mail server got.
