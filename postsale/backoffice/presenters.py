@@ -67,6 +67,7 @@ NOTIFICATION_KINDS = {
     "refund_confirmation": _("Refund confirmation"),
     "refund_failed": _("Refund failed"),
     "email_changed": _("E-mail address changed"),
+    "order_canceled": _("Order canceled"),
     "order_link": _("Link to the order page"),
     "exchange_completed": _("Exchange done"),
     "exchange_canceled": _("Exchange canceled"),

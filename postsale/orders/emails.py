@@ -1,4 +1,4 @@
-"""The order e-mails (receipt, entries delivery): what they say is decided here, how they
+"""The order e-mails (receipt, entries delivery, cancellation): what they say is decided here, how they
 are rendered and delivered is the outbox's business."""
 
 from datetime import datetime
@@ -28,6 +28,14 @@ def order_context(order: Order) -> dict:
 
 def _tags(order: Order) -> list[str]:
     return [f"order:{order.pk}", f"customer:{order.customer_id}"]
+
+
+def queue_canceled_order_mail(order: Order, *, now: datetime | None = None) -> None:
+    """An unpaid order the seller canceled: its entries are void, a late payment comes
+    back (SPEC §5) — the customer must not pay for it by transfer tomorrow."""
+    notification_queue(kind="order_canceled", context=order_context(order),
+                       to_email=order.email, language=order.language, tags=_tags(order),
+                       seller=order.seller, reply_to=order.seller.reply_to_email, now=now)
 
 
 def queue_paid_order_mail(order: Order, *, now: datetime | None = None) -> None:

@@ -326,6 +326,7 @@ def order_cancel(*, order: Order, actor: Actor, reason: str = "",
             raise Conflict(decision.code, decision.reason)
         _close(order, status=OrderStatus.CANCELED, action="order.canceled", actor=actor,
                now=now, data={"reason": reason[:500], "from": order.status})
+        emails.queue_canceled_order_mail(order, now=now)
     return order
 
 

@@ -118,6 +118,21 @@ def test_an_unpaid_order_can_be_canceled_and_gives_its_places_back(seller, timed
     assert again.value.code == "order_not_cancelable"
 
 
+def test_the_customer_is_told_when_the_seller_cancels_and_nothing_on_refusal(seller):
+    from postsale.notifications.models import Notification
+
+    order = submit(seller, make_product(seller))
+    order_cancel(order=order, actor=SYSTEM, reason="internal: duplicate")
+    mail = Notification.objects.get(kind="order_canceled")
+    assert mail.to_email == order.email and mail.language == order.language
+    assert order.number in mail.subject and "returned to you automatically" in mail.body_text
+    assert "duplicate" not in mail.body_text  # the agent's reason is for the audit trail
+    paid = make_order(seller, paid=True)
+    with pytest.raises(Conflict):
+        order_cancel(order=paid, actor=SYSTEM)
+    assert Notification.objects.filter(kind="order_canceled").count() == 1
+
+
 def test_an_expired_order_can_still_be_canceled(seller):
     now = clock.now()
     order = order_expire(order=submit(seller, make_product(seller), now=now), now=now + HOUR)
