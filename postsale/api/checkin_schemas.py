@@ -1,6 +1,7 @@
 """Request and response bodies of the check-in API, and the one place a check-in, an
 occupancy and a slot's entries become response dicts."""
 
+from datetime import date as date_
 from datetime import datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
@@ -118,6 +119,13 @@ class OccupancyOut(Schema):
     pending: int = Field(description="Held by orders awaiting payment.")
     void: int = Field(description="Refunded, exchanged, canceled or expired.")
     left: int = Field(description="Places still for sale.")
+
+
+class DaySlotsOut(Schema):
+    date: date_ = Field(description="The day, in the seller's time zone.")
+    items: list[OccupancyOut] = Field(description="The day's time slots (starting or "
+                                                  "running that day), earliest first, with "
+                                                  "their occupancy now.")
 
 
 class SyncEntryOut(Schema):

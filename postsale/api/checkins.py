@@ -2,6 +2,8 @@
 time slot, and a slot's entries for offline scanning. Every write goes through
 `postsale.checkin.services`, the same services as the back office's scanner page."""
 
+import datetime as dt
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
@@ -14,6 +16,7 @@ from postsale.api.checkin_schemas import (
     CheckInId,
     CheckInIn,
     CheckInOut,
+    DaySlotsOut,
     OccupancyOut,
     SyncPageOut,
     TimeSlotId,
@@ -26,11 +29,14 @@ from postsale.checkin.models import ScanResult
 from postsale.checkin.selectors import (
     active_use,
     entries_changed,
+    occupancies,
     occupancy,
+    slots_of_day,
     time_slot_get,
     uses_of,
 )
 from postsale.checkin.services import Scan, checkin_batch, checkin_scan, checkin_undo
+from postsale.core import clock
 
 router = Router(tags=["check-in"])
 
@@ -107,6 +113,23 @@ def batch(request: HttpRequest, body: BatchIn):
     uses, tz = uses_of([c.entry for c in checkins if c.entry]), _tz(token)
     return Status(200, {"items": [checkin_out(c, use=uses.get(c.entry_id), tz=tz)
                                   for c in checkins]})
+
+
+SLOTS_ERRORS, SLOTS_DOCS = errors(401, 403, 422, e422="`date` is not a date (YYYY-MM-DD).")
+
+
+@router.get("/time-slots", response={200: DaySlotsOut, **SLOTS_ERRORS},
+            openapi_extra=SLOTS_DOCS, summary="A day's time slots")
+def day_slots(request: HttpRequest,
+              date: Annotated[dt.date | None, Query(
+                  description="YYYY-MM-DD in the seller's time zone; default: today "
+                              "there.")] = None):
+    """The time slots a gate admits on a day, with their occupancy: what a device shows to
+    pick its slot, and the ids for downloading entries. Needs the `checkins:read` scope."""
+    token = require_scope(request, "checkins:read")
+    day = date or clock.now().astimezone(_tz(token)).date()
+    return Status(200, {"date": day, "items": [
+        occupancy_out(o) for o in occupancies(slots_of_day(seller=token.seller, day=day))]})
 
 
 @router.get("/time-slots/{id}/occupancy", response={200: OccupancyOut, **OCCUPANCY_ERRORS},

@@ -3,6 +3,7 @@ uploads from two devices, occupancy, the offline download with its cursor, tenan
 scopes, and bad input that changes nothing."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -184,6 +185,24 @@ class TestOccupancyAndDownload:
                           "ends_at": r.json()["time_slot"]["ends_at"]},
             "capacity": 10, "sold": 3, "used": 1, "valid": 2, "pending": 2, "void": 0,
             "left": 5}
+
+    def test_a_days_slots_with_their_occupancy(self, api, other_api, seller, slot, entries):
+        tomorrow = make_slot(slot.product, starts_in=timedelta(days=1))
+        scan(api, entries[0].secret)
+        today = api.get("/api/v1/time-slots")
+        assert today.status_code == 200, today.content
+        body = today.json()
+        assert body["date"] == clock.now().astimezone(ZoneInfo(seller.time_zone)).date(
+            ).isoformat()
+        assert [(i["time_slot"]["id"], i["sold"], i["used"]) for i in body["items"]] == [
+            (slot.pk, 3, 1)]
+        day = tomorrow.starts_at.astimezone(ZoneInfo(seller.time_zone)).date().isoformat()
+        assert [i["time_slot"]["id"] for i in
+                api.get("/api/v1/time-slots", {"date": day}).json()["items"]] == [tomorrow.pk]
+        assert_error(api.get("/api/v1/time-slots", {"date": "tomorrow"}), 422, field="date")
+        assert other_api.get("/api/v1/time-slots").json()["items"] == []
+        assert_error(client_for(seller, ["checkins:write"]).get("/api/v1/time-slots"), 403,
+                     "missing_scope")
 
     def test_the_download_then_only_the_changes(self, api, seller, slot, entries):
         other = make_slot(slot.product, starts_in=timedelta(days=1))
