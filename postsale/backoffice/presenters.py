@@ -77,6 +77,7 @@ NOTIFICATION_KINDS = {
     "ticket_reply": _("Ticket reply"),
     "ticket_changed": _("Ticket changed"),
     "ticket_closed": _("Ticket closed"),
+    "ticket_assigned": _("Ticket assigned"),
     "ticket_inactivity": _("Inactivity warning"),
     "ticket_decision": _("Return decision"),
 }

@@ -99,3 +99,19 @@ def queue_ticket_mail(ticket: Ticket, kind: str, *, message: Message | None = No
         context=context | {"for_seller": True, "refund_link": "",
                            "link": absolute(reverse("backoffice:ticket",
                                                     args=[ticket.number]))})
+
+
+def queue_assigned_mail(ticket: Ticket, assignee, *, by: str = "",
+                        now: datetime | None = None) -> None:
+    """The consultant a ticket was given to, by an assignment rule or by somebody else,
+    hears of it (nobody is told of a ticket they took themselves)."""
+    if not assignee.email:
+        return
+    seller, order = ticket.seller, ticket.order
+    notification_queue(
+        kind="ticket_assigned", to_email=assignee.email, language=seller.language,
+        tags=[f"ticket:{ticket.pk}", f"order:{order.pk}"], seller=seller,
+        reply_to=seller.reply_to_email, now=now,
+        context=ticket_context(ticket) | {
+            "kind": "ticket_assigned", "for_seller": True, "by": by, "refund_link": "",
+            "link": absolute(reverse("backoffice:ticket", args=[ticket.number]))})

@@ -84,6 +84,8 @@ def ticket_open(*, order: Order, type: str, body: str, side: str, channel: str, 
                     "refund_amount": ticket.refund_amount, "process_at": _iso(ticket.process_at),
                     **(assigned.audit_data() if assigned else {})})
         emails.queue_ticket_mail(ticket, "ticket_opened", message=message, now=now)
+        if assigned and assigned.user != actor.user:
+            emails.queue_assigned_mail(ticket, assigned.user, now=now)
     return ticket
 
 
@@ -404,6 +406,8 @@ def ticket_assign(*, ticket: Ticket, user, actor: Actor, now: datetime | None = 
         ticket.save(update_fields=["assignee", "updated_at"])
         audit(seller=ticket.seller, obj=ticket, action="ticket.assigned", actor=actor, now=now,
               data={"assignee": user.get_username() if user else None, "previous": previous})
+        if user is not None and user != actor.user:
+            emails.queue_assigned_mail(ticket, user, by=actor.label or str(actor), now=now)
     return ticket
 
 

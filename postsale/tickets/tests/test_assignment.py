@@ -192,3 +192,30 @@ def test_rules_are_updated_moved_and_deleted_with_an_audit_row_each(seller, team
     assert actions == ["assignment_rule.created", "assignment_rule.created",
                        "assignment_rule.updated", "assignment_rule.moved",
                        "assignment_rule.deleted"]
+
+
+def test_the_consultant_given_a_ticket_is_e_mailed_unless_they_took_it(seller, team, product):
+    from postsale.notifications.models import Notification
+
+    ada, bob, cyd = team
+    for user in team:
+        user.email = f"{user.username}@team.example"
+        user.save(update_fields=["email"])
+    new_rule(seller, [bob])
+    order = make_order(seller, product, paid=True)
+    by_rule = open_ticket(order)
+    mail = Notification.objects.get(kind="ticket_assigned")
+    assert mail.to_email == "bob@team.example" and by_rule.number in mail.subject
+    assert "an assignment rule gave you" in mail.body_text
+    assert f"/backoffice/tickets/{by_rule.number}/" in mail.body_text
+    ticket_assign(ticket=by_rule, user=ada, actor=Actor("user", "cyd", cyd))
+    to_ada = Notification.objects.get(kind="ticket_assigned", to_email="ada@team.example")
+    assert "cyd gave you this ticket" in to_ada.body_text
+    ticket_assign(ticket=by_rule, user=cyd, actor=Actor("user", "cyd", cyd))  # took it
+    ticket_open(order=order, type="support", body="Called us.", side=Side.SELLER,
+                channel=Channel.BACKOFFICE, actor=Actor("user", "ada", ada))  # keeps it
+    assert Notification.objects.filter(kind="ticket_assigned").count() == 2
+    bob.email = ""
+    bob.save(update_fields=["email"])
+    ticket_assign(ticket=by_rule, user=bob, actor=OWNER)  # nowhere to write: nothing queued
+    assert Notification.objects.filter(kind="ticket_assigned").count() == 2
