@@ -102,7 +102,10 @@ def test_the_poll_refreshes_the_results_alone_and_keeps_ticks_and_filters(agent_
     assert response.status_code == 200 and "<html" not in html
     assert rows(response) == [ticket.number]
     poller = re.search(r'<div id="inbox-poll"[^>]*>', html).group(0)
-    assert 'hx-trigger="every 15s"' in poller and 'hx-push-url="false"' in poller
+    # Every 15 s while the tab is visible, and at once when it is shown again.
+    assert "hx-trigger=\"every 15s [document.visibilityState === 'visible'], " \
+        "visibilitychange from:document" in poller
+    assert 'hx-push-url="false"' in poller
     assert "assignee=none" in poller and "type=support" in poller  # the same filters
     assert f'id="pick-{ticket.number}" hx-preserve' in html  # ticks survive the swap
     assert 'id="queues" aria-label="Queues" hx-swap-oob="true"' in html  # counts too
