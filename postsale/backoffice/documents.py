@@ -10,9 +10,8 @@ from postsale.backoffice.access import seller_required
 from postsale.backoffice.permissions import Cap
 from postsale.backoffice.views import order_or_404
 from postsale.core.errors import DomainError, NotFound
-from postsale.orders.documents import entries as entry_docs
 from postsale.orders.documents.pdf import PDF_CONTENT_TYPE
-from postsale.orders.documents.responses import document_response
+from postsale.orders.documents.responses import document_response, entries_download
 from postsale.payments.documents import (
     invoice_filename,
     invoice_of_order,
@@ -31,14 +30,11 @@ def _unavailable(request: HttpRequest, order, exc: DomainError) -> HttpResponse:
 def order_entries_pdf(request: HttpRequest, number: str) -> HttpResponse:
     order = order_or_404(request, number)
     try:
-        part, entries = entry_docs.entries_part(order, request.GET.get("part"))
-        content = entry_docs.entries_pdf(order, entries)
+        return entries_download(order, part=request.GET.get("part"))
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
         return _unavailable(request, order, exc)
-    return document_response(content, content_type=PDF_CONTENT_TYPE,
-                             filename=entry_docs.entries_filename(order, part=part))
 
 
 @require_GET
@@ -46,14 +42,11 @@ def order_entries_pdf(request: HttpRequest, number: str) -> HttpResponse:
 def entry_pdf(request: HttpRequest, number: str, entry: str) -> HttpResponse:
     order = order_or_404(request, number)
     try:
-        found = printable_entry(order, entry)
-        content = entry_docs.entries_pdf(order, [found])
+        return entries_download(order, entry=printable_entry(order, entry))
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
         return _unavailable(request, order, exc)
-    return document_response(content, content_type=PDF_CONTENT_TYPE,
-                             filename=entry_docs.entries_filename(order, found))
 
 
 @require_GET

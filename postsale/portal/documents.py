@@ -21,7 +21,7 @@ from postsale.core.errors import DomainError, NotFound
 from postsale.orders.documents import entries as entry_docs
 from postsale.orders.documents.entries import Part
 from postsale.orders.documents.pdf import PDF_CONTENT_TYPE
-from postsale.orders.documents.responses import document_response
+from postsale.orders.documents.responses import document_response, entries_download
 from postsale.orders.documents.rules import VoidCause, entry_refusal
 from postsale.orders.documents.wallet import (
     PKPASS_CONTENT_TYPE,
@@ -140,28 +140,21 @@ def _entry(link: Link, number: str) -> Entry:
 @require_GET
 @order_link
 def entries_pdf_view(request: HttpRequest, link: Link) -> HttpResponse:
-    order = link.order
     try:
-        part, entries = entry_docs.entries_part(order, request.GET.get("part"))
-        content = entry_docs.entries_pdf(order, entries)
+        return entries_download(link.order, part=request.GET.get("part"))
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
         return unavailable(request, link, exc)
-    return document_response(content, content_type=PDF_CONTENT_TYPE,
-                             filename=entry_docs.entries_filename(order, part=part))
 
 
 @require_GET
 @order_link
 def entry_pdf_view(request: HttpRequest, link: Link, number: str) -> HttpResponse:
     try:
-        entry = _entry(link, number)
-        content = entry_docs.entries_pdf(link.order, [entry])
+        return entries_download(link.order, entry=_entry(link, number))
     except DomainError as exc:
         return unavailable(request, link, exc)
-    return document_response(content, content_type=PDF_CONTENT_TYPE,
-                         filename=entry_docs.entries_filename(link.order, entry))
 
 
 @require_GET
