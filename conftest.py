@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-CHROMIUM = "/usr/bin/chromium"
+from postsale.core.tests.browser import CHROMIUM
 
 # pytest-django's live_server with sync Playwright runs inside an event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -17,9 +17,13 @@ def pytest_collection_modifyitems(config, items):
 
     on_postgres = connection.vendor == "postgresql"
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    has_chromium = Path(CHROMIUM).exists()
+    skip_browser = pytest.mark.skip(reason=f"{CHROMIUM} is missing: apt-get install -y chromium")
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
+        if "browser" in item.keywords and not has_chromium:
+            item.add_marker(skip_browser)
 
 
 @pytest.fixture

@@ -1,23 +1,16 @@
 """The back office in a real browser: log in, filter the orders, open one."""
 
 import re
-from pathlib import Path
 
 import pytest
 
+from postsale.core.tests.browser import ARTIFACTS
 from postsale.orders.models import ProductKind
 from postsale.orders.tests.factories import make_order, make_product, make_slot
 from postsale.sellers.models import Role
 from postsale.sellers.tests.factories import make_member
 
-CHROMIUM = "/usr/bin/chromium"  # the conftest's browser_type_launch_args starts this one
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: apt-get install -y chromium"),
-]
-
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ the delivery log fill with the e-mails to the new address and whether they went 
 import re
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,6 +13,7 @@ from django.core import mail
 from django.core.cache import cache
 from playwright.sync_api import expect
 
+from postsale.core.tests.browser import ARTIFACTS
 from postsale.orders.models import EntryStatus, Order, ProductKind
 from postsale.orders.tests.documents_helpers import make_named_order
 from postsale.orders.tests.factories import make_order, make_product, make_slot
@@ -21,14 +21,7 @@ from postsale.payments.models import Refund, RefundStatus
 from postsale.sellers.models import Role
 from postsale.sellers.tests.factories import make_member
 
-CHROMIUM = "/usr/bin/chromium"  # the root conftest's browser_type_launch_args starts this
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: apt-get install -y chromium"),
-]
-
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+pytestmark = pytest.mark.browser
 OLD = "anna.kowalska@example.com"
 NEW = "anna.k@gmail.com"
 

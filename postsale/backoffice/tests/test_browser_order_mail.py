@@ -2,11 +2,11 @@
 resend the receipt, and see the e-mails in the delivery log."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 
+from postsale.core.tests.browser import ARTIFACTS
 from postsale.orders.models import Order
 from postsale.orders.tests.factories import make_order
 from postsale.sellers.models import Role
@@ -14,13 +14,7 @@ from postsale.sellers.tests.factories import make_member
 
 from .test_browser_actions import log_in
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: apt-get install -y chromium"),
-]
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+pytestmark = pytest.mark.browser
 
 
 def test_agent_corrects_the_e_mail_and_resends_the_receipt(page, live_server, seller):

@@ -14,19 +14,13 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from postsale.checkin.models import CheckIn, ScanResult
+from postsale.core.tests.browser import ARTIFACTS, CHROMIUM
 from postsale.orders.models import EntryStatus, ProductKind
 from postsale.orders.tests.factories import make_order, make_product, make_slot
 from postsale.sellers.models import Role
 from postsale.sellers.tests.factories import make_member
 
-CHROMIUM = "/usr/bin/chromium"  # the root conftest's browser_type_launch_args starts this
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: apt-get install -y chromium"),
-]
-
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
 

@@ -3,26 +3,19 @@ tickets and assigns them to themself, opens one, inserts a canned reply from the
 knowledge base (filled from the order) into the reply box, edits it and sends it."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from postsale.core.tests.browser import ARTIFACTS
 from postsale.orders.tests.factories import make_order, make_product
 from postsale.sellers.models import Role
 from postsale.sellers.tests.factories import make_member
 from postsale.tickets.models import Message, Side, Ticket
 from postsale.tickets.tests.factories import open_ticket
 
-CHROMIUM = "/usr/bin/chromium"  # the root conftest's browser_type_launch_args starts this
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: apt-get install -y chromium"),
-]
-
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

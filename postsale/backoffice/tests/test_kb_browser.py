@@ -3,24 +3,17 @@ gives box-office returns to one agent, and writes the Hebrew version of an artic
 editor takes right-to-left text); both pages are photographed for review."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from postsale.core.tests.browser import ARTIFACTS
 from postsale.kb.models import Article
 from postsale.sellers.models import Role
 from postsale.sellers.tests.factories import make_member
 from postsale.tickets.models import AssignmentRule
 
-CHROMIUM = "/usr/bin/chromium"  # the root conftest's browser_type_launch_args starts this
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: apt-get install -y chromium"),
-]
-
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@ its countdown, an internal note, a reply, and closing it before the refund runs.
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from postsale.core.tests.browser import ARTIFACTS
 from postsale.orders.models import EntryStatus, ProductKind
 from postsale.orders.tests.factories import make_order, make_product, make_slot
 from postsale.payments.models import Refund
@@ -15,14 +15,7 @@ from postsale.sellers.models import Role
 from postsale.sellers.tests.factories import make_member
 from postsale.tickets.models import Channel, Resolution, Side, Ticket, TicketStatus
 
-CHROMIUM = "/usr/bin/chromium"  # the root conftest's browser_type_launch_args starts this
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: apt-get install -y chromium"),
-]
-
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

@@ -2,25 +2,18 @@
 for a refund of one entry, see the amount and the processing date before and after."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import formats, timezone, translation
 
+from postsale.core.tests.browser import ARTIFACTS
 from postsale.orders.models import ProductKind
 from postsale.orders.tests.factories import make_order, make_product
 from postsale.tickets.models import Ticket
 
 from .conftest import order_link
 
-CHROMIUM = "/usr/bin/chromium"  # the conftest's browser_type_launch_args starts this one
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: apt-get install -y chromium"),
-]
-
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
 

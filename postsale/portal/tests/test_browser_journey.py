@@ -6,13 +6,13 @@ Also: the thank-you page waiting for the payment, find my order, and bad links."
 
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
 
 from postsale.core.audit import SYSTEM, Actor
+from postsale.core.tests.browser import ARTIFACTS
 from postsale.orders.links import order_token, thank_you_token
 from postsale.orders.mail_services import order_links_revoke
 from postsale.orders.models import Order, ProductKind
@@ -24,14 +24,7 @@ from postsale.tickets.services import ticket_reply
 
 from .conftest import order_link
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: apt-get install -y chromium"),
-]
-
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 AGENT = Actor("user", "agnes")
 

@@ -2,11 +2,11 @@
 page, the entries PDF and a Wallet pass downloaded, a digital product downloaded through
 its time-limited link, and the same page right to left in Hebrew."""
 
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
 
+from postsale.core.tests.browser import ARTIFACTS
 from postsale.orders.models import ProductKind
 from postsale.orders.tests.documents_helpers import pdf_text, pkpass_files
 from postsale.orders.tests.factories import make_order, make_product
@@ -14,14 +14,7 @@ from postsale.sellers.wallet import wallet_pass_configure_dev
 
 from .conftest import order_link
 
-CHROMIUM = "/usr/bin/chromium"  # the root conftest's browser_type_launch_args starts it
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: apt-get install -y chromium"),
-]
-
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
 

@@ -4,11 +4,11 @@ and writes to support with what they typed kept; another time an article solves 
 nothing is sent. The Hebrew page reads right to left."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from postsale.core.tests.browser import ARTIFACTS
 from postsale.kb.models import Deflection
 from postsale.orders.models import ProductKind
 from postsale.orders.tests.factories import make_order, make_product
@@ -16,14 +16,7 @@ from postsale.tickets.models import Ticket
 
 from .conftest import order_link
 
-CHROMIUM = "/usr/bin/chromium"  # the conftest's browser_type_launch_args starts this one
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: apt-get install -y chromium"),
-]
-
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
 
