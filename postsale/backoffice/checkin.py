@@ -79,6 +79,12 @@ def _entry_number(number: str) -> str:
     return number.upper()
 
 
+def _is_number(code: str) -> bool:
+    """An entry or order number (read aloud, printed), which only finds entries; anything
+    else is a secret from a QR code, which checks the entry in."""
+    return code[:4].upper() in ("TID-", "PID-")
+
+
 def _today(request: HttpRequest) -> date:
     return clock.now().astimezone(request.access.tz).date()
 
@@ -115,7 +121,7 @@ def scanner(request: HttpRequest) -> HttpResponse:
                                               "time_slot": request.session.get(SLOT_KEY)})
         # From the search results: an order's or entry's entries, to let them in.
         number = request.GET.get("find", "")[:40]
-        if number[:4].upper() in ("TID-", "PID-") and number.isprintable():
+        if _is_number(number) and number.isprintable():
             found = list(entry_lookup(seller=request.access.seller, q=number))
             return _render_scanner(request, form, found=found, status=200 if found else 404)
         return _render_scanner(request, form)
@@ -124,7 +130,7 @@ def scanner(request: HttpRequest) -> HttpResponse:
         return _render_scanner(request, form, status=422)
     code, gate, slot_id = (form.cleaned_data[k] for k in ("code", "gate", "time_slot"))
     request.session[GATE_KEY], request.session[SLOT_KEY] = gate, slot_id
-    if code[:4].upper() in ("TID-", "PID-"):
+    if _is_number(code):
         found = list(entry_lookup(seller=request.access.seller, q=code))
         return _render_scanner(request, form, found=found, status=200 if found else 404)
     checkin = checkin_scan(seller=request.access.seller, actor=actor_of(request),

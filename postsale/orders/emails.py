@@ -30,19 +30,24 @@ def _tags(order: Order) -> list[str]:
     return [f"order:{order.pk}", f"customer:{order.customer_id}"]
 
 
+def to_customer(order: Order, now: datetime | None) -> dict:
+    """`notification_queue` arguments of every order e-mail to the customer: the order's
+    address and language, filed under the order and the customer."""
+    return {"to_email": order.email, "language": order.language, "tags": _tags(order),
+            "seller": order.seller, "reply_to": order.seller.reply_to_email, "now": now}
+
+
 def queue_canceled_order_mail(order: Order, *, now: datetime | None = None) -> None:
     """An unpaid order the seller canceled: its entries are void, a late payment comes
     back (SPEC §5) — the customer must not pay for it by transfer tomorrow."""
     notification_queue(kind="order_canceled", context=order_context(order),
-                       to_email=order.email, language=order.language, tags=_tags(order),
-                       seller=order.seller, reply_to=order.seller.reply_to_email, now=now)
+                       **to_customer(order, now))
 
 
 def queue_paid_order_mail(order: Order, *, now: datetime | None = None) -> None:
     """The receipt, and the entries (with their QR codes) when the order has any."""
     context = order_context(order)
-    common = {"to_email": order.email, "language": order.language, "tags": _tags(order),
-              "seller": order.seller, "reply_to": order.seller.reply_to_email, "now": now}
+    common = to_customer(order, now)
     notification_queue(kind="order_receipt", context=context, **common)
     entries = list(Entry.objects.filter(order=order, status=EntryStatus.VALID)
                    .select_related("line__product", "time_slot"))

@@ -36,10 +36,6 @@ def _lock(order: Order) -> Order:
     return order_lock(seller=order.seller, number=order.number)
 
 
-def _tags(order: Order) -> list[str]:
-    return [f"order:{order.pk}", f"customer:{order.customer_id}"]
-
-
 def _customer_mail_allowed(order: Order, actor: Actor) -> None:
     if actor.kind != "customer":
         return
@@ -86,8 +82,7 @@ def order_link_send(*, order: Order, actor: Actor, reason: str = "requested",
 
 def _queue_link(order: Order, *, reason: str, now: datetime) -> None:
     notification_queue(
-        kind="order_link", to_email=order.email, language=order.language, tags=_tags(order),
-        seller=order.seller, reply_to=order.seller.reply_to_email, now=now,
+        kind="order_link", **emails.to_customer(order, now),
         context=emails.order_context(order) | {"link": order_url(order), "reason": reason})
 
 
@@ -165,16 +160,15 @@ def _customer_for(order: Order, *, new: str) -> Customer:
 
 def _queue_email_changed(order: Order, *, old: str, now: datetime) -> None:
     context = emails.order_context(order) | {"paid": order.paid_at is not None}
-    common = {"kind": "email_changed", "language": order.language, "tags": _tags(order),
-              "seller": order.seller, "reply_to": order.seller.reply_to_email, "now": now}
-    notification_queue(to_email=order.email, context=context | {
+    common = emails.to_customer(order, now)
+    notification_queue(kind="email_changed", context=context | {
         "to_old": False, "link": order_url(order), "old_email": old,
         "new_email": order.email}, **common)
     # The old address may not be the customer's (that is why it is corrected): no link,
     # and only a hint of the new address.
-    notification_queue(to_email=old, context=context | {
+    notification_queue(kind="email_changed", context=context | {
         "to_old": True, "link": "", "old_email": old, "new_email": mask_email(order.email),
-        "customer": {"name": "", "email": old}}, **common)
+        "customer": {"name": "", "email": old}}, **common | {"to_email": old})
 
 
 def order_links_find_send(*, email: str, reference: str, seller=None,

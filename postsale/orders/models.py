@@ -42,13 +42,15 @@ class Customer(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "last_name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_key"}
+        new = self._state.adding
         super().save(*args, **kwargs)
         if update_fields is None or "last_name" in update_fields:
             if self.name_key:
                 SurnameKey.objects.bulk_create([SurnameKey(seller_id=self.seller_id,
                                                            key=self.name_key)],
                                                ignore_conflicts=True)
-            self.orders.exclude(name_key=self.name_key).update(name_key=self.name_key)
+            if not new:  # a new customer has no orders yet
+                self.orders.exclude(name_key=self.name_key).update(name_key=self.name_key)
 
     @property
     def full_name(self) -> str:
